@@ -1,0 +1,311 @@
+package check
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// Input is everything the gate needs to judge one model.
+type Input struct {
+	Config *Config
+	Base   *Model // nil for a first release
+	Head   *Model
+	// BaseRef and HeadRef name the revisions in the report.
+	BaseRef, HeadRef Ref
+	// HeadFS reads the head revision (release notes, migration tools).
+	HeadFS fs.FS
+	// Changed lists the repository paths that differ between base and head.
+	Changed []string
+	// Exclude lists folders of other models, whose files are theirs.
+	Exclude []string
+	// Declared overrides the manifest's version (--version, a pushed tag);
+	// it must agree with the manifest.
+	Declared *semver.Version
+	// DeclaredSource names where Declared came from, e.g. "--version".
+	DeclaredSource string
+	// TagCommit is the commit the tag <name>-v<declared> points to, if any.
+	TagCommit string
+	// Notices are carried into the report (first release, baseline choice).
+	Notices []string
+}
+
+// maxFileFindings bounds the file-changed findings listed one by one.
+const maxFileFindings = 50
+
+// Evaluate classifies the changes between base and head and decides the
+// verdict for one model.
+func Evaluate(in Input) (*ModelReport, error) {
+	cfg := in.Config
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	head := in.Head
+	r := &ModelReport{
+		Name:     head.ID.Name,
+		Manifest: head.Manifest,
+		Head:     in.HeadRef,
+		Findings: []Finding{},
+		Problems: []Problem{},
+		Notices:  append([]string{}, in.Notices...),
+	}
+	r.Head.Version = head.ID.Version.String()
+	declared := head.ID.Version
+	if in.Declared != nil && !in.Declared.Equal(head.ID.Version) {
+		r.addProblem(cfg, Problem{Rule: "version-mismatch", File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("%s says %s but %s declares %s", in.DeclaredSource, in.Declared, head.Manifest, head.ID),
+			Fix:     fmt.Sprintf("set model: %s-v%s in %s, or release the version the manifest declares", head.ID.Name, in.Declared, head.Manifest)})
+		declared = in.Declared
+	}
+	r.DeclaredVersion = declared.String()
+	declaredID := Identifier{Name: head.ID.Name, Version: declared}
+
+	if in.Base == nil {
+		r.RequiredBump = BumpNone
+		r.RequiredVersion = declared.String()
+		r.NextIdentifier = declaredID.String()
+	} else {
+		base := in.Base
+		b := in.BaseRef
+		b.Version = base.ID.Version.String()
+		r.Base = &b
+		r.Findings = Classify(cfg, base, head)
+		r.Findings = append(r.Findings, fileFindings(cfg, base, head, in.Changed, in.Exclude)...)
+		for _, f := range r.Findings {
+			if f.Suppressed == "" && f.Bump > r.RequiredBump {
+				r.RequiredBump = f.Bump
+			}
+		}
+		if base.ID.Name != head.ID.Name {
+			r.addProblem(cfg, Problem{Rule: "model-renamed", File: head.Manifest, Line: head.IDPos.Line,
+				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
+				Fix:     fmt.Sprintf("keep the name %s, or start the new model with --base none", base.ID.Name)})
+		}
+		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
+		r.RequiredVersion = req.String()
+		r.NextIdentifier = Identifier{Name: head.ID.Name, Version: req}.String()
+		if !r.judgeVersion(cfg, in, base.ID.Version, declared, req) {
+			return r.finish(), nil
+		}
+	}
+	if in.TagCommit != "" && in.TagCommit != in.HeadRef.Commit {
+		r.addProblem(cfg, Problem{Rule: "version-exists", File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("%s is already tagged at %s", declaredID, short(in.TagCommit)),
+			Fix:     fmt.Sprintf("a released version is immutable: declare %s", r.NextIdentifier)})
+	}
+	if err := r.judgeNotes(cfg, in, declared); err != nil {
+		return nil, err
+	}
+	return r.finish(), nil
+}
+
+// judgeVersion compares the declared version with the baseline and the
+// required version. It returns false when the version is unchanged and no
+// release is needed, so there are no notes to check.
+func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *semver.Version) bool {
+	head := in.Head
+	want := fmt.Sprintf("set model: %s in %s", r.NextIdentifier, head.Manifest)
+	dc := core(declared)
+	switch {
+	case declared.LessThan(base):
+		r.addProblem(cfg, Problem{Rule: "version-decreased", File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("declared %s is lower than the baseline %s", declared, base), Fix: want})
+	case dc.Equal(core(base)):
+		if r.RequiredBump == BumpNone {
+			r.Notices = append(r.Notices, fmt.Sprintf("no release needed: the changes require no version bump and %s keeps %s", head.Manifest, base))
+			return false
+		}
+		r.addProblem(cfg, Problem{Rule: "version-not-bumped", File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("declared %s equals the baseline, but the changes require a %s bump to %s", declared, r.RequiredBump, req), Fix: want})
+	case dc.LessThan(req):
+		r.addProblem(cfg, Problem{Rule: "version-too-small", File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("declared %s, the changes require at least %s", declared, req), Fix: want})
+	default:
+		b := core(base)
+		next := []semver.Version{b.IncPatch(), b.IncMinor(), b.IncMajor()}
+		for _, n := range next {
+			if dc.Equal(&n) {
+				return true
+			}
+		}
+		r.addProblem(cfg, Problem{Rule: "version-skips", File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("declared %s skips ahead: after %s come %s, %s or %s", declared, b, &next[0], &next[1], &next[2]),
+			Fix:     fmt.Sprintf("the changes require %s; declare it unless skipping is intended", req)})
+	}
+	return true
+}
+
+func (r *ModelReport) judgeNotes(cfg *Config, in Input, declared *semver.Version) error {
+	head := in.Head
+	if in.HeadFS == nil {
+		return nil
+	}
+	notes, err := FindNotes(in.HeadFS, head, declared, cfg.NotesDir)
+	if err != nil {
+		return err
+	}
+	if !notes.Found {
+		p := Problem{Rule: "release-notes-missing", File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("no release notes for %s", declared),
+			Fix: fmt.Sprintf("write %s (modelgate notes --write drafts it) or a \"## [%s]\" section in CHANGELOG.md",
+				path.Join(head.Dir(), cfg.NotesDir, "v"+declared.String()+".md"), declared)}
+		if notes.Pointer != nil {
+			p.Line = notes.Pointer.Pos.Line
+			p.Message = fmt.Sprintf("release_notes points to %s, which does not exist", notes.Path)
+			p.Fix = fmt.Sprintf("write %s or fix the release_notes pointer", notes.Path)
+		}
+		r.addProblem(cfg, p)
+		return nil
+	}
+	np := notes.Path
+	r.ReleaseNotes = ReleaseNotes{Path: &np, Found: true}
+	migration := r.RequiredBump == BumpMajor
+	if r.Base != nil && declared.Major() != in.Base.ID.Version.Major() {
+		migration = true
+	}
+	for _, is := range lintNotes(in.HeadFS, head, notes, migration) {
+		r.addProblem(cfg, Problem{Rule: is.rule, File: notes.Path, Line: is.line, Message: is.msg, Fix: is.fix})
+	}
+	return nil
+}
+
+func (r *ModelReport) addProblem(cfg *Config, p Problem) {
+	p.Level = cfg.levelOf(p.Rule)
+	if p.Level == LevelOff {
+		return
+	}
+	r.Problems = append(r.Problems, p)
+}
+
+func (r *ModelReport) finish() *ModelReport {
+	r.Passed = r.Errors() == 0
+	return r
+}
+
+// Classify diffs two revisions of a model and classifies every difference.
+func Classify(cfg *Config, base, head *Model) []Finding {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	var hf *hfConfig
+	if a, b := base.Resolved.Get("architecture"), head.Resolved.Get("architecture"); a != nil || b != nil {
+		hf = newHFConfig(a, b)
+	}
+	var out []Finding
+	for _, c := range Diff(base.Resolved, head.Resolved) {
+		if len(c.Path) == 0 || c.Path[0].Key == "model" {
+			continue
+		}
+		s := &subject{Change: &c, section: c.Path[0].Key}
+		for _, k := range c.Path[1:].keys() {
+			s.keys = append(s.keys, k)
+		}
+		if s.section == "architecture" {
+			s.hf = hf
+			if len(s.keys) == 0 {
+				s.keys = []string{"architecture"}
+			}
+		}
+		if len(c.Path) == 1 && len(s.keys) == 0 {
+			s.keys = []string{s.section}
+		}
+		r := classify(cfg, s)
+		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: c.Path.String(), File: c.At.File, Line: c.At.Line,
+			Old: c.Old.Interface(), New: c.New.Interface(), Message: message(r, &c),
+			oldText: c.Old.Text(), newText: c.New.Text()}
+		f.Suppressed = cfg.suppressed(r.ID, f.Path)
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Bump > out[j].Bump })
+	return out
+}
+
+// classify returns the first rule that matches: custom rules first, then
+// the built-in table.
+func classify(cfg *Config, s *subject) *Rule {
+	for _, r := range cfg.custom {
+		if r.match(s) {
+			return r
+		}
+	}
+	for _, r := range Rules {
+		if r.match != nil && r.match(s) {
+			return r
+		}
+	}
+	return LookupRule("manifest-shape-changed")
+}
+
+// fileFindings turns changed files of the model, other than those parsed
+// and diffed, into patch findings.
+func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []Finding {
+	skip := map[string]bool{head.Manifest: true, base.Manifest: true}
+	for _, m := range []*Model{base, head} {
+		for k, p := range m.Files {
+			if k != "migrations" {
+				skip[p] = true
+			}
+		}
+	}
+	var migrations []string
+	for _, m := range []*Model{base, head} {
+		if p, ok := m.Files["migrations"]; ok {
+			migrations = append(migrations, p)
+		}
+	}
+	dir := head.Dir()
+	var files []string
+	for _, p := range changed {
+		if skip[p] || cfg.Ignored(p) || !under(p, dir) || under(p, path.Join(dir, cfg.NotesDir)) || underAny(p, migrations) {
+			continue
+		}
+		excluded := false
+		for _, e := range exclude {
+			if e != dir && under(p, e) && (dir == "." || under(e, dir)) {
+				excluded = true
+			}
+		}
+		if !excluded {
+			files = append(files, p)
+		}
+	}
+	sort.Strings(files)
+	r := LookupRule(FileRule)
+	var out []Finding
+	for i, p := range files {
+		if i == maxFileFindings {
+			out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", len(files)-i), File: p,
+				Message: fmt.Sprintf("%d more files of the model changed: %s", len(files)-i, r.Reason)})
+			break
+		}
+		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: p, File: p, Message: p + " changed: " + r.Reason, oldText: "", newText: ""}
+		f.Suppressed = cfg.suppressed(r.ID, p)
+		out = append(out, f)
+	}
+	return out
+}
+
+func underAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if under(p, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// under reports whether p lies in folder dir ("." holds everything).
+func under(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}

@@ -1,0 +1,212 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// DefaultManifests are the manifest names looked for at the repository root
+// when .modelgate.yaml lists no models.
+var DefaultManifests = []string{"manifest.yaml", "manifest.yml", "manifest.json"}
+
+// pointerFields are the manifest fields whose string value is a path to a
+// file (or folder) at the same revision.
+var pointerFields = map[string]bool{
+	"architecture": true, "tensors": true, "metrics": true, "api": true,
+	"release_notes": true, "migrations": true,
+}
+
+// parsedPointers are the pointer fields whose file is parsed and diffed.
+var parsedPointers = []string{"architecture", "tensors", "metrics", "api"}
+
+// Model is one revision of a model: its manifest, parsed, with the files
+// that pointer fields name loaded in their place.
+type Model struct {
+	ID       Identifier
+	IDPos    Pos               // where the model identifier is written
+	Manifest string            // repository-relative path of the manifest
+	Root     *Node             // the manifest as written
+	Resolved *Node             // the manifest with parsed pointer files in place
+	Files    map[string]string // pointer field -> repository-relative path
+}
+
+// Dir is the folder of the model's manifest ("." at the root).
+func (m *Model) Dir() string { return path.Dir(m.Manifest) }
+
+// Load reads and parses the manifest at name in fsys and the files its
+// pointer fields name. Every error names the file and, where it can, the line.
+func Load(fsys fs.FS, name string) (*Model, error) {
+	data, err := readFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	root, err := Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if root.Kind != KindMap {
+		return nil, fmt.Errorf("%s:%d: a manifest is a map with at least a model field, e.g. model: lite-llm-base-v1.0.0", name, root.Pos.Line)
+	}
+	m := &Model{Manifest: name, Root: root, Files: map[string]string{}}
+	idn := root.Get("model")
+	if idn == nil {
+		return nil, fmt.Errorf("%s: missing required field model; add e.g. model: lite-llm-base-v1.0.0", name)
+	}
+	if idn.Kind != KindString {
+		return nil, fmt.Errorf("%s:%d: model must be a string such as lite-llm-base-v1.0.0, not %s", name, idn.Pos.Line, idn.Text())
+	}
+	if m.ID, err = ParseIdentifier(idn.Str); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", name, idn.Pos.Line, err)
+	}
+	m.IDPos = idn.Pos
+	if err := validateManifest(name, root); err != nil {
+		return nil, err
+	}
+	resolved := &Node{Kind: KindMap, Fields: map[string]*Node{}, Pos: root.Pos}
+	for _, k := range root.Keys {
+		v := root.Fields[k]
+		if pointerFields[k] && v.Kind == KindString {
+			p, err := resolvePointer(path.Dir(name), v.Str)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %s: %w", name, v.Pos.Line, k, err)
+			}
+			m.Files[k] = p
+			if contains(parsedPointers, k) {
+				data, err := readFile(fsys, p)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, unwrapPath(err))
+				}
+				if v, err = Parse(p, data); err != nil {
+					return nil, err
+				}
+			}
+		}
+		resolved.Keys = append(resolved.Keys, k)
+		resolved.Fields[k] = v
+	}
+	m.Resolved = resolved
+	return m, nil
+}
+
+// validateManifest checks the types of the fields modelgate interprets.
+func validateManifest(name string, root *Node) error {
+	want := map[string][]Kind{
+		"release_notes":   {KindString},
+		"migrations":      {KindString},
+		"architecture":    {KindString, KindMap},
+		"tensors":         {KindString, KindMap},
+		"metrics":         {KindString, KindMap},
+		"api":             {KindString, KindMap},
+		"tiers":           {KindList},
+		"routing":         {KindMap},
+		"hyperparameters": {KindMap},
+		"fingerprints":    {KindMap},
+	}
+	hint := map[string]string{
+		"tiers":           "a list of {name, experts}",
+		"routing":         "a map such as {strategy: top-2}",
+		"hyperparameters": "a map of training settings",
+		"fingerprints":    "a map of name: sha256:<hex>",
+	}
+	for _, k := range root.Keys {
+		kinds, ok := want[k]
+		if !ok {
+			continue
+		}
+		v := root.Fields[k]
+		if !containsKind(kinds, v.Kind) {
+			h := hint[k]
+			if h == "" {
+				h = "a relative path or an inline map"
+			}
+			return fmt.Errorf("%s:%d: %s must be %s, not %s", name, v.Pos.Line, k, h, v.Text())
+		}
+	}
+	if tiers := root.Get("tiers"); tiers != nil {
+		seen := map[string]bool{}
+		for _, t := range tiers.Items {
+			n := t.Get("name")
+			if t.Kind != KindMap || n == nil || n.Kind != KindString || n.Str == "" {
+				return fmt.Errorf("%s:%d: each tier must be a map with a name, e.g. {name: core, experts: 8}", name, t.Pos.Line)
+			}
+			if seen[n.Str] {
+				return fmt.Errorf("%s:%d: duplicate tier name %q", name, n.Pos.Line, n.Str)
+			}
+			seen[n.Str] = true
+			if e := t.Get("experts"); e != nil && (e.Kind != KindNumber || e.Num < 0 || e.Num != float64(int64(e.Num))) {
+				return fmt.Errorf("%s:%d: experts of tier %q must be a whole number, not %s", name, e.Pos.Line, n.Str, e.Text())
+			}
+		}
+	}
+	return nil
+}
+
+// resolvePointer joins a manifest-relative pointer to the manifest's folder
+// and refuses anything that would leave the repository.
+func resolvePointer(dir, p string) (string, error) {
+	switch {
+	case p == "":
+		return "", errors.New("empty path")
+	case strings.Contains(p, "://"):
+		return "", fmt.Errorf("%q is a URL; point to a file inside the repository", p)
+	case strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':'):
+		return "", fmt.Errorf("%q is an absolute path; use a path relative to the manifest", p)
+	case strings.ContainsAny(p, "\x00\\"):
+		return "", fmt.Errorf("%q is not a valid repository path", p)
+	}
+	full := path.Clean(path.Join(dir, p))
+	if full == ".." || strings.HasPrefix(full, "../") || !fs.ValidPath(full) {
+		return "", fmt.Errorf("%q leaves the repository; keep pointers inside it", p)
+	}
+	return full, nil
+}
+
+// readFile reads name from fsys, refusing oversized files.
+func readFile(fsys fs.FS, name string) ([]byte, error) {
+	if st, err := fs.Stat(fsys, name); err == nil {
+		if st.IsDir() {
+			return nil, fmt.Errorf("%s: is a folder, not a file", name)
+		}
+		if st.Size() > MaxFileSize {
+			return nil, fmt.Errorf("%s: file is %d bytes, more than the %d modelgate reads", name, st.Size(), MaxFileSize)
+		}
+	}
+	data, err := fs.ReadFile(fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: file not found", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, unwrapPath(err))
+	}
+	return data, nil
+}
+
+// unwrapPath drops the *fs.PathError wrapper, whose text repeats the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsKind(list []Kind, k Kind) bool {
+	for _, x := range list {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}

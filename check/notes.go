@@ -1,0 +1,211 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// PlaceholderMarker marks text in release notes that a person must still
+// write. The gate fails with release-notes-template while any is left.
+const PlaceholderMarker = "modelgate:placeholder"
+
+// Notes are the release notes found for one version.
+type Notes struct {
+	Path  string // repository-relative file
+	Line  int    // first line of the section (1 for a whole file)
+	Text  string // the notes, without the version heading of a changelog section
+	Found bool
+	// Pointer is set when the manifest's release_notes field names the file.
+	Pointer *Node
+}
+
+// FindNotes looks for the notes of version v of model m, first found wins:
+// the manifest's release_notes pointer, <dir>/<notesDir>/v<V>.md,
+// <dir>/<notesDir>/<identifier>.md, then a section of CHANGELOG.md (the
+// model's folder, then the repository root).
+func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string) (Notes, error) {
+	dir := m.Dir()
+	if p, ok := m.Files["release_notes"]; ok {
+		n := Notes{Path: p, Line: 1, Pointer: m.Root.Get("release_notes")}
+		data, err := readNotes(fsys, p)
+		if err != nil || data == nil {
+			return n, err
+		}
+		n.Text, n.Found = data.text, true
+		return n, nil
+	}
+	id := Identifier{Name: m.ID.Name, Version: v}
+	versions := []string{v.String()}
+	if c := core(v); !c.Equal(v) {
+		versions = append(versions, c.String())
+	}
+	for _, ver := range versions {
+		for _, name := range []string{"v" + ver + ".md", m.ID.Name + "-v" + ver + ".md"} {
+			p := path.Join(dir, notesDir, name)
+			data, err := readNotes(fsys, p)
+			if err != nil {
+				return Notes{}, err
+			}
+			if data != nil {
+				return Notes{Path: p, Line: 1, Text: data.text, Found: true}, nil
+			}
+		}
+	}
+	logs := []string{path.Join(dir, "CHANGELOG.md")}
+	if dir != "." {
+		logs = append(logs, "CHANGELOG.md")
+	}
+	for _, p := range logs {
+		data, err := readNotes(fsys, p)
+		if err != nil {
+			return Notes{}, err
+		}
+		if data == nil {
+			continue
+		}
+		for _, ver := range versions {
+			if text, line, ok := changelogSection(data.text, ver, id.Name); ok {
+				return Notes{Path: p, Line: line, Text: text, Found: true}, nil
+			}
+		}
+	}
+	return Notes{}, nil
+}
+
+type notesData struct{ text string }
+
+// readNotes reads a notes file; a missing file is (nil, nil).
+func readNotes(fsys fs.FS, p string) (*notesData, error) {
+	data, err := fs.ReadFile(fsys, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, unwrapPath(err))
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: file is %d bytes, more than the %d modelgate reads", p, len(data), MaxFileSize)
+	}
+	return &notesData{text: string(data)}, nil
+}
+
+// changelogSection returns the body of the "## [V]", "## V", "## vV" or
+// "## [name-vV]" section of a Keep a Changelog file, and its heading's line.
+func changelogSection(text, version, name string) (string, int, bool) {
+	lines := strings.Split(text, "\n")
+	q := regexp.QuoteMeta(version)
+	head := regexp.MustCompile(`^##\s+\[?(?:v|` + regexp.QuoteMeta(name) + `-v)?` + q + `\]?(?:\s|$)`)
+	for i, l := range lines {
+		if !head.MatchString(strings.TrimRight(l, "\r")) {
+			continue
+		}
+		end := len(lines)
+		for j := i + 1; j < len(lines); j++ {
+			if strings.HasPrefix(lines[j], "## ") || strings.HasPrefix(lines[j], "[") && strings.Contains(lines[j], "]: ") {
+				end = j
+				break
+			}
+		}
+		return strings.Join(lines[i+1:end], "\n"), i + 1, true
+	}
+	return "", 0, false
+}
+
+// notesIssue is a problem found in the text of release notes.
+type notesIssue struct {
+	rule, msg, fix string
+	line          int
+}
+
+var (
+	commentRE     = regexp.MustCompile(`(?s)<!--.*?-->`)
+	templateRE    = regexp.MustCompile(`\b(TODO|TBD|FIXME)\b|` + regexp.QuoteMeta(PlaceholderMarker))
+	headingRE     = regexp.MustCompile(`^(#{1,6})\s+(.*)$`)
+	toolPathRE    = regexp.MustCompile(`[A-Za-z0-9_.][A-Za-z0-9_./-]*\.(?:py|sh|go|rs|js|ts|rb|pl|ipynb)\b`)
+	markdownLinkR = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+)
+
+// lintNotes checks notes for emptiness, template text and, when migration
+// is true, migration steps.
+func lintNotes(fsys fs.FS, m *Model, n Notes, migration bool) []notesIssue {
+	lines := strings.Split(n.Text, "\n")
+	for i, l := range lines {
+		if loc := templateRE.FindStringIndex(l); loc != nil {
+			return []notesIssue{{rule: "release-notes-template", line: n.Line + i,
+				msg: fmt.Sprintf("release notes still hold template text %q", strings.TrimSpace(l)),
+				fix: fmt.Sprintf("replace the placeholder at %s:%d with what changed and why", n.Path, n.Line+i)}}
+		}
+	}
+	if !hasProse(n.Text) {
+		return []notesIssue{{rule: "release-notes-empty", line: n.Line, msg: "release notes are empty",
+			fix: fmt.Sprintf("describe the changes and why they need this version in %s", n.Path)}}
+	}
+	if migration && !hasMigration(fsys, m, lines) {
+		return []notesIssue{{rule: "release-notes-no-migration", line: n.Line,
+			msg: "a major release needs migration steps: a heading containing \"Migration\" with the steps, or a pointer to a migration tool in the repository",
+			fix: fmt.Sprintf("add a \"## Migration\" section to %s that says how to convert old checkpoints", n.Path)}}
+	}
+	return nil
+}
+
+// hasProse reports whether text holds anything besides headings, comments
+// and white space.
+func hasProse(text string) bool {
+	for _, l := range strings.Split(commentRE.ReplaceAllString(text, ""), "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !headingRE.MatchString(l) && strings.Trim(l, "-*_=#> ") != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasMigration(fsys fs.FS, m *Model, lines []string) bool {
+	for i, l := range lines {
+		h := headingRE.FindStringSubmatch(strings.TrimSpace(l))
+		if h == nil || !strings.Contains(strings.ToLower(h[2]), "migration") {
+			continue
+		}
+		var body []string
+		for _, next := range lines[i+1:] {
+			if g := headingRE.FindStringSubmatch(strings.TrimSpace(next)); g != nil && len(g[1]) <= len(h[1]) {
+				break
+			}
+			body = append(body, next)
+		}
+		if hasProse(strings.Join(body, "\n")) {
+			return true
+		}
+	}
+	text := strings.Join(lines, "\n")
+	var candidates []string
+	for _, mm := range markdownLinkR.FindAllStringSubmatch(text, -1) {
+		candidates = append(candidates, mm[1])
+	}
+	candidates = append(candidates, toolPathRE.FindAllString(text, -1)...)
+	if dir, ok := m.Files["migrations"]; ok {
+		for _, f := range strings.Fields(text) {
+			if strings.Contains(f, strings.TrimPrefix(dir, "./")+"/") {
+				candidates = append(candidates, strings.Trim(f, "`'\"()[],."))
+			}
+		}
+	}
+	for _, c := range candidates {
+		c = strings.TrimPrefix(strings.Trim(c, "`"), "./")
+		for _, p := range []string{c, path.Join(m.Dir(), c)} {
+			if !fs.ValidPath(p) {
+				continue
+			}
+			if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() {
+				return true
+			}
+		}
+	}
+	return false
+}

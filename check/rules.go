@@ -1,0 +1,392 @@
+package check
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Level is how a gate rule's problem counts: an error fails the gate, a
+// warning is reported only, off silences the rule.
+type Level string
+
+// The levels.
+const (
+	LevelError   Level = "error"
+	LevelWarning Level = "warning"
+	LevelOff     Level = "off"
+)
+
+// Rule is one entry of the rule catalogue. Finding rules classify a change
+// and carry the bump it requires; gate rules (Gate true) name a reason the
+// gate fails or warns and carry a level.
+type Rule struct {
+	ID          string
+	Bump        Bump
+	Level       Level
+	Gate        bool
+	Description string
+	// Reason ends each finding's message, e.g. "old checkpoints cannot be loaded".
+	Reason string
+	match  func(s *subject) bool
+}
+
+// subject is a change seen by the rule matchers.
+type subject struct {
+	*Change
+	section string   // the manifest field the change is under
+	keys    []string // map keys along the path below section, last first
+	hf      *hfConfig
+	pattern *regexp.Regexp // set on custom rules only
+}
+
+// keyClass returns the class of the nearest key on the path that the
+// classifier knows, or classUnknown.
+func (s *subject) keyClass(classify func(string) keyClass) keyClass {
+	for _, k := range s.keys {
+		if c := classify(k); c != classUnknown {
+			return c
+		}
+	}
+	return classUnknown
+}
+
+func inSection(names ...string) func(*subject) bool {
+	return func(s *subject) bool { return contains(names, s.section) }
+}
+
+func both(fs ...func(*subject) bool) func(*subject) bool {
+	return func(s *subject) bool {
+		for _, f := range fs {
+			if !f(s) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func kind(k ChangeKind) func(*subject) bool { return func(s *subject) bool { return s.Kind == k } }
+
+func depth(n int) func(*subject) bool { return func(s *subject) bool { return len(s.Path) == n } }
+
+func lastKey(names ...string) func(*subject) bool {
+	return func(s *subject) bool { return len(s.keys) > 0 && contains(names, s.keys[0]) }
+}
+
+func class(c keyClass) func(*subject) bool {
+	return func(s *subject) bool { return s.keyClass(classifyKey) == c }
+}
+
+func hfClass(c keyClass) func(*subject) bool {
+	return func(s *subject) bool { return s.hf != nil && s.keyClass(s.hf.classify) == c }
+}
+
+func numbers(cmp func(old, new float64) bool) func(*subject) bool {
+	return func(s *subject) bool {
+		return s.Kind == Changed && s.Old.Kind == KindNumber && s.New.Kind == KindNumber && cmp(s.Old.Num, s.New.Num)
+	}
+}
+
+func isArch(s *subject) bool { return s.section == "architecture" }
+func isHF(s *subject) bool   { return s.section == "architecture" && s.hf != nil }
+
+// Rules is the built-in rule catalogue. The finding rules are tried in
+// order and the first that matches classifies a change; the order is part of
+// the contract (specific rules before the key-name classifier).
+var Rules = []*Rule{
+	// Manifest sections with fixed meaning.
+	{ID: "metadata-changed", Bump: BumpNone, Description: "metadata changed: description, authors, release notes pointer, migrations folder",
+		Reason: "metadata only", match: inSection("release_notes", "migrations", "description", "authors", "license", "homepage", "tags", "citation")},
+	{ID: "hyperparameter-changed", Bump: BumpNone, Description: "a training hyperparameter changed (SPEC-040 §2.3): recorded in the notes, no version change",
+		Reason: "training setting, recorded in the release notes", match: inSection("hyperparameters")},
+
+	// Tier composition (SPEC-040 §2.1, SPEC-031 tier expansion).
+	{ID: "tier-added", Bump: BumpMinor, Description: "a tier was added (tier expansion)",
+		Reason: "old clients ignore unknown tiers", match: both(inSection("tiers"), depth(2), kind(Added))},
+	{ID: "tier-removed", Bump: BumpMajor, Description: "a tier was removed",
+		Reason: "checkpoints that hold the tier no longer load", match: both(inSection("tiers"), depth(2), kind(Removed))},
+	{ID: "tier-experts-added", Bump: BumpMinor, Description: "experts were added to a tier",
+		Reason: "existing experts keep their parameters", match: both(inSection("tiers"), lastKey("experts"), numbers(func(o, n float64) bool { return n > o }))},
+	{ID: "tier-experts-removed", Bump: BumpMajor, Description: "experts were removed from a tier",
+		Reason: "checkpoints with the removed experts no longer load", match: both(inSection("tiers"), lastKey("experts"), numbers(func(o, n float64) bool { return n < o }))},
+	{ID: "tier-setting-changed", Bump: BumpMinor, Description: "a behaviour setting of a tier changed (capacity, top-k, ...)",
+		Reason: "outputs change, parameters stay compatible", match: both(inSection("tiers"), class(classBehaviour))},
+	{ID: "tier-restructured", Bump: BumpMajor, Description: "a tier was restructured (any other change inside a tier)",
+		Reason: "the tier's parameters may no longer match old checkpoints", match: inSection("tiers")},
+
+	// Routing: behaviour unless the key names a shape.
+	{ID: "routing-shape-changed", Bump: BumpMajor, Description: "a routing key that sets a parameter shape changed (e.g. router dimension)",
+		Reason: "the router's weights change shape", match: both(inSection("routing"), class(classShape))},
+	{ID: "routing-changed", Bump: BumpMinor, Description: "the routing strategy or its settings changed (top-k, capacity factor)",
+		Reason: "outputs change, parameters stay compatible", match: inSection("routing")},
+
+	// Determinism fingerprints.
+	{ID: "fingerprint-changed", Bump: BumpMinor, Description: "a determinism fingerprint changed: the model's outputs changed",
+		Reason: "outputs changed, so this cannot be a patch release", match: both(inSection("fingerprints"), kind(Changed))},
+	{ID: "fingerprint-added", Bump: BumpNone, Description: "a determinism fingerprint was added or removed",
+		Reason: "recorded; nothing to compare", match: inSection("fingerprints")},
+
+	// Tensor signatures.
+	{ID: "tensor-added", Bump: BumpMinor, Description: "a parameter tensor was added",
+		Reason: "old checkpoints lack it but load with it initialised", match: both(inSection("tensors"), depth(2), kind(Added))},
+	{ID: "tensor-removed", Bump: BumpMajor, Description: "a parameter tensor was removed",
+		Reason: "old checkpoints hold a tensor the model no longer has", match: both(inSection("tensors"), depth(2), kind(Removed))},
+	{ID: "tensor-reshaped", Bump: BumpMajor, Description: "a parameter tensor changed shape or dtype",
+		Reason: "old checkpoints cannot be loaded", match: inSection("tensors")},
+
+	// Evaluation metrics and the serving API.
+	{ID: "metric-changed", Bump: BumpNone, Description: "an evaluation metric changed",
+		Reason: "recorded in the release notes", match: inSection("metrics")},
+	{ID: "api-field-added", Bump: BumpMinor, Description: "the API schema gained a field or endpoint (backward-compatible addition)",
+		Reason: "existing clients keep working", match: both(inSection("api"), kind(Added))},
+	{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
+		Reason: "existing clients may break", match: inSection("api")},
+
+	// Hugging Face config.json.
+	{ID: "hf-default-made-explicit", Bump: BumpNone, Description: "a Hugging Face config key was added or removed with the value the library defaults it to",
+		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }},
+	{ID: "hf-model-class-changed", Bump: BumpMajor, Description: "the model class changed (model_type, architectures)",
+		Reason: "a different module tree loads the checkpoint", match: both(isHF, lastKey("model_type", "architectures"))},
+	{ID: "hf-position-table-resized", Bump: BumpMajor, Description: "the learned position-embedding table changed size (GPT-2, OPT, BERT, ...)",
+		Reason: "the position embedding weights change shape", match: both(isHF, func(s *subject) bool { return s.hf.learnedPositions() }, lastKey("max_position_embeddings", "n_positions", "n_ctx"))},
+	{ID: "hf-shape-changed", Bump: BumpMajor, Description: "a Hugging Face config key that sets parameter shapes changed (hidden_size, num_hidden_layers, num_key_value_heads, vocab_size, num_local_experts, tie_word_embeddings, bias flags, ...)",
+		Reason: "old checkpoints cannot be loaded", match: hfClass(classShape)},
+	{ID: "hf-behaviour-changed", Bump: BumpMinor, Description: "a Hugging Face config key that only changes behaviour changed (rope_theta, rope_scaling, max_position_embeddings, sliding_window, num_experts_per_tok, rms_norm_eps, ...)",
+		Reason: "outputs change, parameters stay compatible", match: hfClass(classBehaviour)},
+	{ID: "hf-training-changed", Bump: BumpNone, Description: "a Hugging Face config key used only in training changed (dropout, initializer_range, router loss)",
+		Reason: "training setting, no effect on a loaded checkpoint", match: hfClass(classTraining)},
+	{ID: "hf-runtime-changed", Bump: BumpPatch, Description: "a Hugging Face runtime setting changed (use_cache, attention implementation, pretraining_tp)",
+		Reason: "runtime setting; behaviour kept", match: hfClass(classRuntime)},
+	{ID: "hf-metadata-changed", Bump: BumpNone, Description: "Hugging Face metadata or inference default changed (transformers_version, _name_or_path, torch_dtype, use_cache)",
+		Reason: "metadata only", match: hfClass(classMetadata)},
+
+	// Architecture blocks and the key-name classifier, for any config.
+	{ID: "arch-block-added", Bump: BumpMajor, Description: "a new block or layer type was added to the architecture",
+		Reason: "old checkpoints have no weights for it", match: both(isArch, lastKey("blocks", "block_types"), func(s *subject) bool { return s.Kind == Changed && len(setDiff(s.New, s.Old)) > 0 })},
+	{ID: "arch-block-removed", Bump: BumpMajor, Description: "a block or layer type was removed from, or reordered in, the architecture",
+		Reason: "old checkpoints no longer match the module tree", match: both(isArch, lastKey("blocks", "block_types"))},
+	{ID: "arch-shape-changed", Bump: BumpMajor, Description: "an architecture key that sets parameter shapes changed (layers, hidden, heads, dim, width, vocab, experts, intermediate, embedding)",
+		Reason: "old checkpoints cannot be loaded", match: both(isArch, class(classShape))},
+	{ID: "arch-behaviour-changed", Bump: BumpMinor, Description: "an architecture key that only changes behaviour changed (rope, theta, window, max_position, seq_len, eps, top_k, capacity)",
+		Reason: "outputs change, parameters stay compatible", match: both(isArch, class(classBehaviour))},
+	{ID: "training-setting-changed", Bump: BumpNone, Description: "a training setting changed (lr, batch, optimizer, warmup, dropout, save, checkpoint interval, seed, data path)",
+		Reason: "training setting, recorded in the release notes", match: class(classTraining)},
+	{ID: "runtime-setting-changed", Bump: BumpPatch, Description: "a runtime or kernel setting changed (fusion, flash attention, cache)",
+		Reason: "performance setting; behaviour kept", match: class(classRuntime)},
+	{ID: "arch-metadata-changed", Bump: BumpNone, Description: "metadata inside the architecture config changed (names, versions, descriptions)",
+		Reason: "metadata only", match: both(isArch, class(classMetadata))},
+	{ID: "arch-unclassified", Bump: BumpMajor, Description: "an architecture key that no rule classifies changed; counted as breaking until a rule in .modelgate.yaml says otherwise",
+		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch},
+
+	// Anything else in the manifest.
+	{ID: "behaviour-changed", Bump: BumpMinor, Description: "a manifest key that changes behaviour changed (rope, window, context, top_k, ...)",
+		Reason: "outputs change, parameters stay compatible", match: class(classBehaviour)},
+	{ID: "manifest-metadata-changed", Bump: BumpNone, Description: "a metadata key of the manifest changed",
+		Reason: "metadata only", match: class(classMetadata)},
+	{ID: "manifest-changed", Bump: BumpPatch, Description: "any other manifest key changed (shape keys outside the architecture count as major)",
+		Reason: "a file of the model changed", match: func(s *subject) bool { return s.keyClass(classifyKey) != classShape }},
+	{ID: "manifest-shape-changed", Bump: BumpMajor, Description: "a shape key outside the architecture section changed",
+		Reason: "parameter shapes may change", match: func(*subject) bool { return true }},
+
+	// Files.
+	{ID: "file-changed", Bump: BumpPatch, Description: "another file of the model changed (code, weights, data): a fix that keeps behaviour (SPEC-040 §2.4)",
+		Reason: "a file of the model changed"},
+
+	// Gate rules: why the gate fails or warns.
+	{ID: "version-too-small", Gate: true, Level: LevelError, Description: "the declared version is lower than the changes require"},
+	{ID: "version-not-bumped", Gate: true, Level: LevelError, Description: "the declared version equals the baseline although the changes require a bump"},
+	{ID: "version-decreased", Gate: true, Level: LevelError, Description: "the declared version is lower than the baseline"},
+	{ID: "version-exists", Gate: true, Level: LevelError, Description: "the declared version is already tagged at another commit"},
+	{ID: "version-mismatch", Gate: true, Level: LevelError, Description: "--version or the pushed tag disagrees with the manifest's model identifier"},
+	{ID: "version-skips", Gate: true, Level: LevelWarning, Description: "the declared version skips ahead of the next version"},
+	{ID: "model-renamed", Gate: true, Level: LevelError, Description: "the model's name differs from the baseline's"},
+	{ID: "release-notes-missing", Gate: true, Level: LevelError, Description: "no release notes for the declared version (manifest pointer, releases/v<V>.md, or a CHANGELOG.md section)"},
+	{ID: "release-notes-empty", Gate: true, Level: LevelError, Description: "the release notes are empty"},
+	{ID: "release-notes-template", Gate: true, Level: LevelError, Description: "the release notes still hold template placeholders"},
+	{ID: "release-notes-no-migration", Gate: true, Level: LevelError, Description: "a major release's notes lack migration steps (a 'Migration' heading or a pointer to a migration tool in the repository)"},
+}
+
+// FileRule is the rule for a changed file outside the manifest's parsed files.
+const FileRule = "file-changed"
+
+// LookupRule returns the built-in rule with the given ID, or nil.
+func LookupRule(id string) *Rule {
+	for _, r := range Rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+var ruleIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// setDiff returns the scalar items of a that b lacks.
+func setDiff(a, b *Node) []string {
+	if a == nil || a.Kind != KindList {
+		return nil
+	}
+	have := map[string]bool{}
+	if b != nil {
+		for _, it := range b.Items {
+			have[it.Text()] = true
+		}
+	}
+	var out []string
+	for _, it := range a.Items {
+		if !have[it.Text()] {
+			out = append(out, it.Text())
+		}
+	}
+	return out
+}
+
+// keyClass is what a key name says about a change.
+type keyClass int
+
+const (
+	classUnknown keyClass = iota
+	classShape
+	classBehaviour
+	classTraining
+	classRuntime
+	classMetadata
+)
+
+// Word lists of the key-name classifier (DESIGN §2). An entry with spaces
+// is a phrase of consecutive words; a trailing * matches a prefix.
+var (
+	trainingWords = []string{"lr", "learning rate", "batch", "optimizer", "optim", "warmup", "dropout*", "save", "checkpoint*",
+		"interval", "seed", "data", "dataset*", "train*", "iters", "iter", "iteration*", "epoch*", "weight decay", "momentum",
+		"adam*", "grad*", "clip*", "schedul*", "decay", "log", "logging", "eval*", "steps", "init*", "fp16", "bf16", "precision",
+		"zero", "wandb", "tensorboard", "parallel*", "distributed", "workers", "pdrop", "loss", "aux", "jitter", "noise",
+		"accumulation", "micro", "deepspeed", "beta1", "beta2", "betas"}
+	runtimeWords   = []string{"fusion", "fused", "fuse", "flash", "cache", "impl", "implementation", "compile", "torchscript", "pretraining tp"}
+	behaviourWords = []string{"rope", "rotary", "theta", "window", "sliding", "max position", "seq len*", "sequence len*", "eps", "epsilon",
+		"top k", "topk", "capacity", "per tok", "temperature", "scaling", "act", "activation", "gelu", "quick", "silu", "softcap*",
+		"bos", "eos", "pad", "routing", "strategy", "scoring"}
+	shapeWords = []string{"layer*", "hidden", "head*", "dim*", "width", "vocab*", "expert*", "intermediate", "embed*", "embd", "emb",
+		"ffn", "mlp", "size", "patch", "channels", "kv", "bias", "tie", "block*", "depth", "rank", "mult*", "ratio", "conv*",
+		"kernel", "shared", "dense", "moe", "lora", "proj*", "positions", "ctx", "tokenizer", "shape", "dtype", "quant*", "bits"}
+	metadataWords = []string{"description", "author*", "license", "homepage", "url", "citation", "version", "name", "path",
+		"comment*", "notes", "tags", "doi", "paper", "contact", "created", "date", "commit", "hash"}
+)
+
+// classifyKey classifies a key by the words in its name; hidden-size,
+// hiddenSize and hidden_size are alike.
+func classifyKey(key string) keyClass {
+	words := splitWords(key)
+	switch {
+	case matchWords(words, trainingWords):
+		return classTraining
+	case matchWords(words, runtimeWords):
+		return classRuntime
+	case matchWords(words, behaviourWords):
+		return classBehaviour
+	case matchWords(words, shapeWords):
+		return classShape
+	case matchWords(words, metadataWords):
+		return classMetadata
+	}
+	return classUnknown
+}
+
+// splitWords splits a key into lower-case words at '_', '-', '.', spaces,
+// and lower-to-upper case changes.
+func splitWords(key string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(key)
+	for i, r := range rs {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == ' ':
+			flush()
+		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return words
+}
+
+func matchWords(words []string, list []string) bool {
+	for _, entry := range list {
+		phrase := strings.Fields(entry)
+		for i := 0; i+len(phrase) <= len(words); i++ {
+			ok := true
+			for j, p := range phrase {
+				w := words[i+j]
+				if strings.HasSuffix(p, "*") {
+					ok = strings.HasPrefix(w, strings.TrimSuffix(p, "*"))
+				} else {
+					ok = w == p
+				}
+				if !ok {
+					break
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// message writes a finding's one-line explanation.
+func message(r *Rule, c *Change) string {
+	name := "value"
+	if len(c.Path) > 0 {
+		last := c.Path[len(c.Path)-1]
+		switch {
+		case last.Keyed && len(c.Path) > 1:
+			name = c.Path[len(c.Path)-2].Key + " " + last.Key
+		case last.Key != "":
+			name = last.Key
+		default:
+			name = c.Path.String()
+		}
+	}
+	var what string
+	switch c.Kind {
+	case Added:
+		what = fmt.Sprintf("%s added", name)
+	case Removed:
+		what = fmt.Sprintf("%s removed", name)
+	default:
+		if added, removed := setDiff(c.New, c.Old), setDiff(c.Old, c.New); c.New.Kind == KindList && c.Old.Kind == KindList && len(added)+len(removed) > 0 && len(added)+len(removed) <= 4 {
+			var parts []string
+			if len(added) > 0 {
+				parts = append(parts, "added "+strings.Join(added, ", "))
+			}
+			if len(removed) > 0 {
+				parts = append(parts, "removed "+strings.Join(removed, ", "))
+			}
+			what = fmt.Sprintf("%s: %s", name, strings.Join(parts, "; "))
+		} else {
+			what = fmt.Sprintf("%s changed %s -> %s", name, shorten(c.Old.Text()), shorten(c.New.Text()))
+		}
+	}
+	if r.Reason == "" {
+		return what
+	}
+	return what + ": " + r.Reason
+}
+
+func shorten(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}

@@ -1,0 +1,340 @@
+// Package cli is modelgate's command line: it parses arguments, runs the
+// gate and renders the report. main.go only calls Run.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/gate"
+)
+
+// Exit statuses.
+const (
+	ExitPass  = 0 // the gate passed (or the command succeeded)
+	ExitFail  = 1 // the gate failed
+	ExitError = 2 // the gate could not run: bad flag, bad input, unknown ref
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
+var Version = ""
+
+// version returns the build's version, from -ldflags or the module info
+// that go install records.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+type command struct {
+	name, summary, usage string
+	run                  func(ctx context.Context, env *env, args []string) int
+}
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func (e *env) fail(err error) int {
+	fmt.Fprintf(e.stderr, "modelgate: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	return ExitError
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{
+		{"check", "gate a release: infer the required bump and check the declared version and notes", checkUsage, runCheck},
+		{"diff", "list the classified changes between the baseline and head (exit 0 unless it cannot run)", diffUsage, runDiff},
+		{"next", "print the identifier the next release must at least declare", nextUsage, runNext},
+		{"rules", "print the rule catalogue: ID, bump or level, description", rulesUsage, runRules},
+		{"demo", "build a throwaway model repository and gate a failing and a passing release", demoUsage, runDemo},
+		{"version", "print modelgate's version", "usage: modelgate version\n", func(_ context.Context, e *env, args []string) int {
+			fmt.Fprintf(e.stdout, "modelgate %s\n", version())
+			return ExitPass
+		}},
+	}
+}
+
+// Run runs modelgate with the given arguments (without the program name)
+// and returns the exit status.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return ExitError
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 {
+			if c := lookup(args[1]); c != nil {
+				fmt.Fprint(stdout, c.usage)
+				return ExitPass
+			}
+		}
+		usage(stdout)
+		return ExitPass
+	case "-version", "--version":
+		name = "version"
+	}
+	c := lookup(name)
+	if c == nil {
+		fmt.Fprintf(stderr, "modelgate: unknown command %q; run modelgate help\n", name)
+		return ExitError
+	}
+	return c.run(ctx, e, args[1:])
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "modelgate gates releases of machine-learning models: it diffs the checkpoint manifest\n"+
+		"and architecture config against the last release, infers the semantic-version bump the\n"+
+		"changes require (SPEC-040), and fails when the declared version or the notes fall short.\n\n"+
+		"usage: modelgate <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun modelgate <command> -h for a command's flags and examples.\n"+
+		"Exit status: 0 passed, 1 the gate failed, 2 the gate could not run.\n")
+}
+
+// gateFlags are the flags of check, diff and next.
+type gateFlags struct {
+	opts   gate.Options
+	format string
+}
+
+func newFlagSet(name, usageText string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, usageText) }
+	return fs
+}
+
+func (g *gateFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.opts.Repo, "repo", ".", "")
+	fs.StringVar(&g.opts.Base, "base", "", "")
+	fs.StringVar(&g.opts.Head, "head", "HEAD", "")
+	fs.StringVar(&g.opts.Version, "version", "", "")
+	fs.StringVar(&g.opts.Config, "config", "", "")
+	fs.StringVar(&g.format, "format", "text", "")
+}
+
+// parse parses the flags; it returns -1 to go on, or an exit status.
+func parse(fs *flag.FlagSet, args []string, e *env) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(e.stdout)
+			fmt.Fprint(e.stdout, "")
+			return ExitPass
+		}
+		return ExitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "modelgate %s: unexpected argument %q; see modelgate %s -h\n", fs.Name(), fs.Arg(0), fs.Name())
+		return ExitError
+	}
+	return -1
+}
+
+func (g *gateFlags) validFormat(e *env) bool {
+	for _, f := range check.Formats {
+		if g.format == f {
+			return true
+		}
+	}
+	fmt.Fprintf(e.stderr, "modelgate: unknown --format %q: want %s\n", g.format, strings.Join(check.Formats, ", "))
+	return false
+}
+
+const gateFlagsHelp = `
+flags:
+  --repo DIR       the repository (default .); linked worktrees work
+  --base REF|none  the baseline: a tag, branch or commit; none for a first release
+                   (default: the highest stable <name>-v<semver> tag reachable from --head)
+  --head REF       the revision to gate (default HEAD)
+  --version V      the declared version, as an identifier (lite-llm-base-v3.0.0) or
+                   bare semver (3.0.0); must agree with the manifest
+  --config FILE    configuration file (default: .modelgate.yaml at --head, if present)
+  --format F       text, json, markdown or github (default text)
+`
+
+var checkUsage = `usage: modelgate check [flags]
+
+Gate a release. Reads the manifest and the files it points to at the baseline and
+at --head from git objects (not the working tree), classifies every change with
+the rule catalogue, and fails when the declared version is smaller than the
+changes require or the release notes are missing, empty, a template, or lack
+migration steps for a major release.
+` + gateFlagsHelp + `
+examples:
+  modelgate check
+  modelgate check --base lite-llm-base-v2.1.3 --format json
+  modelgate check --head release/3.0 --version lite-llm-base-v3.0.0
+  modelgate check --base none            # a first release
+
+exit status: 0 passed, 1 the gate failed, 2 the gate could not run
+`
+
+var diffUsage = `usage: modelgate diff [flags]
+
+List the classified changes between the baseline and --head, with the bump each
+requires. The report is the same as check's; the exit status ignores the
+verdict: 0 unless the diff could not run (2).
+` + gateFlagsHelp + `
+examples:
+  modelgate diff
+  modelgate diff --base HEAD~3 --format markdown
+`
+
+var nextUsage = `usage: modelgate next [flags]
+
+Print the identifier the next release must at least declare, one line per model,
+e.g. lite-llm-base-v3.0.0.
+` + gateFlagsHelp + `
+examples:
+  modelgate next
+  git tag "$(modelgate next)"
+`
+
+func runGate(ctx context.Context, e *env, name, usageText string, args []string) (*check.Report, string, int) {
+	var g gateFlags
+	fs := newFlagSet(name, usageText, e)
+	g.register(fs)
+	if code := parse(fs, args, e); code >= 0 {
+		return nil, "", code
+	}
+	if !g.validFormat(e) {
+		return nil, "", ExitError
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, "", e.fail(err)
+	}
+	r, err := gate.Run(ctx, g.opts)
+	if err != nil {
+		return nil, "", e.fail(err)
+	}
+	return r, g.format, -1
+}
+
+func runCheck(ctx context.Context, e *env, args []string) int {
+	r, format, code := runGate(ctx, e, "check", checkUsage, args)
+	if code >= 0 {
+		return code
+	}
+	if err := r.Write(e.stdout, format); err != nil {
+		return e.fail(err)
+	}
+	if !r.Passed {
+		return ExitFail
+	}
+	return ExitPass
+}
+
+func runDiff(ctx context.Context, e *env, args []string) int {
+	r, format, code := runGate(ctx, e, "diff", diffUsage, args)
+	if code >= 0 {
+		return code
+	}
+	if format == "text" {
+		for _, m := range r.Models {
+			m.Problems = nil
+		}
+	}
+	if err := r.Write(e.stdout, format); err != nil {
+		return e.fail(err)
+	}
+	return ExitPass
+}
+
+func runNext(ctx context.Context, e *env, args []string) int {
+	r, format, code := runGate(ctx, e, "next", nextUsage, args)
+	if code >= 0 {
+		return code
+	}
+	if format != "text" {
+		if err := r.Write(e.stdout, format); err != nil {
+			return e.fail(err)
+		}
+		return ExitPass
+	}
+	for _, m := range r.Models {
+		fmt.Fprintln(e.stdout, m.NextIdentifier)
+	}
+	return ExitPass
+}
+
+var rulesUsage = `usage: modelgate rules [--format text|json]
+
+Print the rule catalogue: each rule's stable ID, the bump a finding of it requires
+(or, for gate rules, its level), and what it means. Override a rule's bump or
+level, or add rules, under rules: in .modelgate.yaml.
+
+examples:
+  modelgate rules
+  modelgate rules --format json | jq -r '.[].id'
+`
+
+func runRules(_ context.Context, e *env, args []string) int {
+	fs := newFlagSet("rules", rulesUsage, e)
+	format := fs.String("format", "text", "")
+	if code := parse(fs, args, e); code >= 0 {
+		return code
+	}
+	switch *format {
+	case "json":
+		type row struct {
+			ID          string `json:"id"`
+			Kind        string `json:"kind"`
+			Bump        string `json:"bump,omitempty"`
+			Level       string `json:"level,omitempty"`
+			Description string `json:"description"`
+		}
+		var rows []row
+		for _, r := range check.Rules {
+			if r.Gate {
+				rows = append(rows, row{ID: r.ID, Kind: "gate", Level: string(r.Level), Description: r.Description})
+			} else {
+				rows = append(rows, row{ID: r.ID, Kind: "finding", Bump: r.Bump.String(), Description: r.Description})
+			}
+		}
+		return writeJSON(e, rows)
+	case "text":
+		fmt.Fprintln(e.stdout, "finding rules (first match wins, in this order):")
+		for _, r := range check.Rules {
+			if !r.Gate {
+				fmt.Fprintf(e.stdout, "  %-26s %-7s %s\n", r.ID, r.Bump, r.Description)
+			}
+		}
+		fmt.Fprintln(e.stdout, "\ngate rules:")
+		for _, r := range check.Rules {
+			if r.Gate {
+				fmt.Fprintf(e.stdout, "  %-26s %-7s %s\n", r.ID, r.Level, r.Description)
+			}
+		}
+		return ExitPass
+	}
+	fmt.Fprintf(e.stderr, "modelgate: unknown --format %q: want text or json\n", *format)
+	return ExitError
+}

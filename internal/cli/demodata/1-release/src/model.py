@@ -1,0 +1,5 @@
+"""Lite LLM base model (demo fixture)."""
+
+
+def build(config):
+    return config

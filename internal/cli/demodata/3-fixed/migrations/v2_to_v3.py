@@ -1,0 +1,1 @@
+"""Pads lite-llm-base v2 checkpoints to the v3 hidden size (demo fixture)."""

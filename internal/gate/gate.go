@@ -1,0 +1,270 @@
+// Package gate runs the release gate on a git repository: it resolves the
+// revisions and the baseline with the git adapter and asks the domain
+// (package check) for the verdict of every model.
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/gitrepo"
+)
+
+// BaseNone declares a first release.
+const BaseNone = "none"
+
+// Options select what the gate reads.
+type Options struct {
+	Repo    string // a folder inside the repository
+	Base    string // "" to find the baseline tag, BaseNone, or a revision
+	Head    string // revision; "" means HEAD
+	Version string // declared version override: identifier or bare semver
+	Config  string // configuration file on disk; "" reads .modelgate.yaml at head
+}
+
+// Run gates every model of the repository and returns the report. An error
+// means the gate could not run (exit status 2).
+func Run(ctx context.Context, opts Options) (*check.Report, error) {
+	if opts.Head == "" {
+		opts.Head = "HEAD"
+	}
+	repo, err := gitrepo.Open(opts.Repo)
+	if err != nil {
+		return nil, err
+	}
+	head, err := repo.Resolve(opts.Head)
+	if err != nil {
+		return nil, err
+	}
+	headFS, err := repo.FS(head)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(opts.Config, headFS)
+	if err != nil {
+		return nil, err
+	}
+	manifests, err := findManifests(cfg, headFS, opts.Head)
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, m := range manifests {
+		dirs = append(dirs, path.Dir(m))
+	}
+	g := &run{ctx: ctx, opts: opts, repo: repo, head: head, headFS: headFS, cfg: cfg, dirs: dirs, several: len(manifests) > 1}
+	report := &check.Report{Models: []*check.ModelReport{}}
+	for _, m := range manifests {
+		mr, err := g.model(m)
+		if err != nil {
+			return nil, err
+		}
+		report.Models = append(report.Models, mr)
+	}
+	report.Passed = !report.Failed()
+	return report, nil
+}
+
+type run struct {
+	ctx     context.Context
+	opts    Options
+	repo    *gitrepo.Repo
+	head    *gitrepo.Commit
+	headFS  fs.FS
+	cfg     *check.Config
+	dirs    []string
+	several bool
+}
+
+func loadConfig(file string, headFS fs.FS) (*check.Config, error) {
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("%s: cannot read the configuration: %w", file, unwrap(err))
+		}
+		return check.ParseConfig(file, data)
+	}
+	data, err := fs.ReadFile(headFS, check.DefaultConfigFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return check.DefaultConfig(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", check.DefaultConfigFile, unwrap(err))
+	}
+	return check.ParseConfig(check.DefaultConfigFile, data)
+}
+
+func findManifests(cfg *check.Config, headFS fs.FS, headRef string) ([]string, error) {
+	if len(cfg.Models) > 0 {
+		for _, m := range cfg.Models {
+			if _, err := fs.Stat(headFS, m); err != nil {
+				return nil, fmt.Errorf("%s: lists model %s, which does not exist at %s; fix the models list", cfg.File, m, headRef)
+			}
+		}
+		return cfg.Models, nil
+	}
+	for _, m := range check.DefaultManifests {
+		if _, err := fs.Stat(headFS, m); err == nil {
+			return []string{m}, nil
+		}
+	}
+	return nil, fmt.Errorf("no model manifest at %s: add manifest.yaml at the repository root, or list manifests under models: in %s", headRef, check.DefaultConfigFile)
+}
+
+func (g *run) model(manifest string) (*check.ModelReport, error) {
+	head, err := check.Load(g.headFS, manifest)
+	if err != nil {
+		return nil, err
+	}
+	in := check.Input{
+		Config:  g.cfg,
+		Head:    head,
+		HeadRef: check.Ref{Ref: g.opts.Head, Commit: g.head.Hash},
+		HeadFS:  g.headFS,
+		Exclude: g.dirs,
+	}
+	if in.Declared, in.DeclaredSource, err = g.declared(head); err != nil {
+		return nil, err
+	}
+	declared := head.ID.Version
+	if in.Declared != nil {
+		declared = in.Declared
+	}
+	if in.TagCommit, err = g.repo.TagCommit(check.Identifier{Name: head.ID.Name, Version: declared}.String()); err != nil {
+		return nil, err
+	}
+	base, ref, notices, err := g.baseline(head)
+	if err != nil {
+		return nil, err
+	}
+	in.Notices = notices
+	if base != nil {
+		baseFS, err := g.repo.FS(base)
+		if err != nil {
+			return nil, err
+		}
+		bm, err := check.Load(baseFS, manifest)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), manifest+": file not found") {
+				return nil, fmt.Errorf("%s does not exist at the baseline %s; pass --base with the revision that has it, or --base none for a first release", manifest, ref)
+			}
+			return nil, fmt.Errorf("at the baseline %s: %w", ref, err)
+		}
+		in.Base = bm
+		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}
+		if in.Changed, err = g.repo.ChangedFiles(g.ctx, base, g.head); err != nil {
+			return nil, err
+		}
+	}
+	return check.Evaluate(in)
+}
+
+// declared parses --version for this model; nil means the manifest's.
+func (g *run) declared(head *check.Model) (*semver.Version, string, error) {
+	v := g.opts.Version
+	if v == "" {
+		return nil, "", nil
+	}
+	if id, err := check.ParseIdentifier(v); err == nil {
+		if id.Name != head.ID.Name {
+			if g.several {
+				return nil, "", nil
+			}
+			return nil, "", fmt.Errorf("--version %s names model %s, but %s declares %s", v, id.Name, head.Manifest, head.ID.Name)
+		}
+		return id.Version, "--version " + v, nil
+	}
+	if g.several {
+		return nil, "", fmt.Errorf("--version %s is ambiguous with several models; give the identifier, e.g. %s-v%s", v, head.ID.Name, v)
+	}
+	sv, err := check.ParseVersion(strings.TrimPrefix(v, "v"))
+	if err != nil {
+		return nil, "", fmt.Errorf("--version: %w", err)
+	}
+	return sv, "--version " + v, nil
+}
+
+// baseline returns the base commit and how to name it, or nil for a first
+// release, with notices that say how it was chosen.
+func (g *run) baseline(head *check.Model) (*gitrepo.Commit, string, []string, error) {
+	switch g.opts.Base {
+	case BaseNone:
+		return nil, "", []string{"first release: --base none"}, nil
+	case "":
+	default:
+		c, err := g.repo.Resolve(g.opts.Base)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("--base: %w", err)
+		}
+		return c, g.opts.Base, nil, nil
+	}
+	tags, err := g.repo.ModelTags(head.ID.Name)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	t, err := g.repo.Baseline(tags, g.head)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("finding the baseline of %s: %w", head.ID.Name, err)
+	}
+	if t != nil {
+		c, err := g.repo.Peel(t)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return c, t.Name, []string{fmt.Sprintf("baseline %s: the highest release tag of %s reachable from %s", t.Name, head.ID.Name, g.opts.Head)}, nil
+	}
+	if g.repo.Shallow() {
+		return nil, "", nil, fmt.Errorf("no release tag of %s in this shallow clone, so a first release cannot be told from a missing baseline: %w; %s (or pass --base none for a first release)", head.ID.Name, gitrepo.ErrShallow, gitrepo.ShallowFix)
+	}
+	if c, ref, err := g.renamedFrom(head); err != nil || c != nil {
+		return c, ref, []string{fmt.Sprintf("baseline %s: %s declared another model name there", ref, head.Manifest)}, err
+	}
+	return nil, "", []string{fmt.Sprintf("first release: no release tag %s-v<version> is reachable from %s", head.ID.Name, g.opts.Head)}, nil
+}
+
+// renamedFrom finds the release tag of another model name whose manifest
+// lived at this model's manifest path, so a rename is caught rather than
+// passed as a first release.
+func (g *run) renamedFrom(head *check.Model) (*gitrepo.Commit, string, error) {
+	ids, err := g.repo.AllIdentifiers()
+	if err != nil {
+		return nil, "", err
+	}
+	for name, t := range ids {
+		if name == head.ID.Name {
+			continue
+		}
+		c, err := g.repo.Peel(t)
+		if err != nil {
+			continue
+		}
+		if ok, err := g.repo.Baseline([]*gitrepo.Tag{t}, g.head); err != nil || ok == nil {
+			continue
+		}
+		fsys, err := g.repo.FS(c)
+		if err != nil {
+			continue
+		}
+		m, err := check.Load(fsys, head.Manifest)
+		if err == nil && m.ID.Name == name {
+			return c, t.Name, nil
+		}
+	}
+	return nil, "", nil
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

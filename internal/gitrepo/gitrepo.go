@@ -1,0 +1,471 @@
+// Package gitrepo is modelgate's git adapter: it reads revisions, trees and
+// release tags with go-git and hands the domain one fs.FS per revision.
+package gitrepo
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/modelgate/modelgate/check"
+)
+
+// ShallowFix is the advice for a clone too shallow to hold the baseline.
+const ShallowFix = "set fetch-depth: 0 in actions/checkout, or run git fetch --tags --unshallow"
+
+// ErrShallow reports that the history needed is not in a shallow clone.
+var ErrShallow = errors.New("shallow clone")
+
+// Repo is an opened git repository.
+type Repo struct {
+	repo    *git.Repository
+	dir     string
+	shallow map[plumbing.Hash]bool
+}
+
+// Open opens the repository that holds dir, as git would find it (parent
+// folders, linked worktrees).
+func Open(dir string) (*Repo, error) {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, fmt.Errorf("%s: not a git repository; run modelgate inside a clone or pass --repo", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
+	}
+	repo := &Repo{repo: r, dir: dir, shallow: map[plumbing.Hash]bool{}}
+	hs, err := r.Storer.Shallow()
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the shallow list: %w", dir, err)
+	}
+	for _, h := range hs {
+		repo.shallow[h] = true
+	}
+	return repo, nil
+}
+
+// Shallow reports whether the clone is shallow.
+func (r *Repo) Shallow() bool { return len(r.shallow) > 0 }
+
+// Commit is a resolved revision.
+type Commit struct {
+	Hash   string
+	commit *object.Commit
+}
+
+// Resolve resolves a revision (branch, tag, SHA, HEAD~N) to a commit.
+func (r *Repo) Resolve(rev string) (*Commit, error) {
+	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		if r.Shallow() && strings.ContainsAny(rev, "~^") {
+			return nil, fmt.Errorf("revision %q is beyond the history of this shallow clone: %w; %s", rev, ErrShallow, ShallowFix)
+		}
+		return nil, fmt.Errorf("unknown revision %q: not a branch, tag or commit of this repository (git fetch it first?)", rev)
+	}
+	c, err := r.commit(*h)
+	if err != nil {
+		return nil, fmt.Errorf("revision %q: %w", rev, err)
+	}
+	return &Commit{Hash: c.Hash.String(), commit: c}, nil
+}
+
+func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+	c, err := r.repo.CommitObject(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		if r.Shallow() {
+			return nil, fmt.Errorf("commit %s is not in this shallow clone: %w; %s", h.String()[:7], ErrShallow, ShallowFix)
+		}
+		return nil, fmt.Errorf("commit %s not found", h.String()[:7])
+	}
+	return c, err
+}
+
+// FS returns the files of the commit's tree.
+func (r *Repo) FS(c *Commit) (fs.FS, error) {
+	t, err := c.commit.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading the tree of %s: %w", c.Hash[:7], err)
+	}
+	return &treeFS{repo: r.repo, tree: t}, nil
+}
+
+// Tag is a release tag of a model.
+type Tag struct {
+	Name    string // e.g. lite-llm-base-v2.1.3
+	Version *semver.Version
+	hash    plumbing.Hash // the tag ref's target (a tag object or a commit)
+	commit  *object.Commit
+}
+
+// Commit returns the commit hash the tag points to.
+func (t *Tag) Commit() string {
+	if t.commit == nil {
+		return ""
+	}
+	return t.commit.Hash.String()
+}
+
+// ModelTags returns the tags <name>-v<semver> of a model, highest version
+// first. Tags are peeled to their commits lazily.
+func (r *Repo) ModelTags(name string) ([]*Tag, error) {
+	iter, err := r.repo.Tags()
+	if err != nil {
+		return nil, fmt.Errorf("listing tags: %w", err)
+	}
+	var tags []*Tag
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		n := ref.Name().Short()
+		if !strings.HasPrefix(n, name+"-v") {
+			return nil
+		}
+		id, err := check.ParseIdentifier(n)
+		if err != nil || id.Name != name {
+			return nil
+		}
+		tags = append(tags, &Tag{Name: n, Version: id.Version, hash: ref.Hash()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing tags: %w", err)
+	}
+	sort.Slice(tags, func(i, j int) bool { return tags[i].Version.GreaterThan(tags[j].Version) })
+	return tags, nil
+}
+
+// AllIdentifiers returns the model names that have release tags, with the
+// highest tag of each.
+func (r *Repo) AllIdentifiers() (map[string]*Tag, error) {
+	iter, err := r.repo.Tags()
+	if err != nil {
+		return nil, fmt.Errorf("listing tags: %w", err)
+	}
+	out := map[string]*Tag{}
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		id, err := check.ParseIdentifier(ref.Name().Short())
+		if err != nil || id.Version.Prerelease() != "" {
+			return nil
+		}
+		if t, ok := out[id.Name]; !ok || id.Version.GreaterThan(t.Version) {
+			out[id.Name] = &Tag{Name: ref.Name().Short(), Version: id.Version, hash: ref.Hash()}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Peel resolves the tag to its commit.
+func (r *Repo) Peel(t *Tag) (*Commit, error) {
+	if t.commit == nil {
+		h := t.hash
+		for range 10 {
+			obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				if r.Shallow() {
+					return nil, fmt.Errorf("tag %s: its commit is not in this shallow clone: %w; %s", t.Name, ErrShallow, ShallowFix)
+				}
+				return nil, fmt.Errorf("tag %s: object %s not found", t.Name, h.String()[:7])
+			}
+			if err != nil {
+				return nil, fmt.Errorf("tag %s: %w", t.Name, err)
+			}
+			if obj.Type() == plumbing.TagObject {
+				to, err := object.DecodeTag(r.repo.Storer, obj)
+				if err != nil {
+					return nil, fmt.Errorf("tag %s: %w", t.Name, err)
+				}
+				h = to.Target
+				continue
+			}
+			if obj.Type() != plumbing.CommitObject {
+				return nil, fmt.Errorf("tag %s points to a %s, not a commit", t.Name, obj.Type())
+			}
+			c, err := object.DecodeCommit(r.repo.Storer, obj)
+			if err != nil {
+				return nil, fmt.Errorf("tag %s: %w", t.Name, err)
+			}
+			t.commit = c
+			break
+		}
+		if t.commit == nil {
+			return nil, fmt.Errorf("tag %s: too many nested tag objects", t.Name)
+		}
+	}
+	return &Commit{Hash: t.commit.Hash.String(), commit: t.commit}, nil
+}
+
+// TagCommit returns the commit the tag points to, or "" if there is no such tag.
+func (r *Repo) TagCommit(name string) (string, error) {
+	ref, err := r.repo.Reference(plumbing.NewTagReferenceName(name), false)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading tag %s: %w", name, err)
+	}
+	for ref.Type() == plumbing.SymbolicReference {
+		if ref, err = r.repo.Reference(ref.Target(), true); err != nil {
+			return "", fmt.Errorf("reading tag %s: %w", name, err)
+		}
+	}
+	c, err := r.Peel(&Tag{Name: name, hash: ref.Hash()})
+	if err != nil {
+		return "", err
+	}
+	return c.Hash, nil
+}
+
+// clockSkew is how far a parent's commit time may lie after its child's
+// before the reachability walk could miss it.
+const clockSkew = 24 * time.Hour
+
+// Baseline returns the highest stable tag among tags that is reachable from
+// head and does not point at head itself, or nil. It walks history newest
+// first and only as far back as the candidates' commit times need, so a
+// recent baseline costs a short walk.
+func (r *Repo) Baseline(tags []*Tag, head *Commit) (*Tag, error) {
+	w := &walker{repo: r, seen: map[plumbing.Hash]bool{}}
+	w.push(head.commit)
+	for _, t := range tags {
+		if t.Version.Prerelease() != "" {
+			continue
+		}
+		c, err := r.Peel(t)
+		if err != nil {
+			return nil, err
+		}
+		if c.Hash == head.Hash {
+			continue
+		}
+		ok, err := w.reaches(c.commit)
+		if err != nil {
+			return nil, fmt.Errorf("checking whether %s is an ancestor of %s: %w", t.Name, head.Hash[:7], err)
+		}
+		if ok {
+			return t, nil
+		}
+	}
+	return nil, nil
+}
+
+// walker walks history from a head newest first, remembering what it saw, so
+// successive reachability questions share one walk.
+type walker struct {
+	repo     *Repo
+	queue    commitQueue
+	seen     map[plumbing.Hash]bool
+	boundary bool // the walk met the edge of a shallow clone
+}
+
+func (w *walker) push(c *object.Commit) {
+	if !w.seen[c.Hash] {
+		w.seen[c.Hash] = true
+		heap.Push(&w.queue, c)
+	}
+}
+
+// reaches reports whether target is an ancestor of the walk's start.
+func (w *walker) reaches(target *object.Commit) (bool, error) {
+	stop := target.Committer.When.Add(-clockSkew)
+	for !w.seen[target.Hash] {
+		if w.queue.Len() == 0 || w.queue[0].Committer.When.Before(stop) {
+			if w.boundary {
+				return false, fmt.Errorf("the history reaches past the edge of this shallow clone: %w; %s", ErrShallow, ShallowFix)
+			}
+			return false, nil
+		}
+		c := heap.Pop(&w.queue).(*object.Commit)
+		if w.repo.shallow[c.Hash] {
+			w.boundary = true
+			continue
+		}
+		for _, p := range c.ParentHashes {
+			if w.seen[p] {
+				continue
+			}
+			pc, err := w.repo.repo.CommitObject(p)
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				w.boundary = true
+				continue
+			}
+			if err != nil {
+				return false, err
+			}
+			w.push(pc)
+		}
+	}
+	return true, nil
+}
+
+type commitQueue []*object.Commit
+
+func (q commitQueue) Len() int { return len(q) }
+func (q commitQueue) Less(i, j int) bool {
+	return q[i].Committer.When.After(q[j].Committer.When)
+}
+func (q commitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *commitQueue) Push(x any)   { *q = append(*q, x.(*object.Commit)) }
+func (q *commitQueue) Pop() any {
+	old := *q
+	c := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return c
+}
+
+// ChangedFiles lists the paths that differ between two commits.
+func (r *Repo) ChangedFiles(ctx context.Context, base, head *Commit) ([]string, error) {
+	bt, err := base.commit.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading the tree of %s: %w", base.Hash[:7], err)
+	}
+	ht, err := head.commit.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading the tree of %s: %w", head.Hash[:7], err)
+	}
+	changes, err := object.DiffTreeWithOptions(ctx, bt, ht, &object.DiffTreeOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("diffing %s..%s: %w", base.Hash[:7], head.Hash[:7], err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range changes {
+		for _, n := range []string{c.From.Name, c.To.Name} {
+			if n != "" && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// treeFS is a read-only fs.FS over a git tree. Symbolic links are followed
+// when their target stays inside the repository and refused otherwise.
+type treeFS struct {
+	repo *git.Repository
+	tree *object.Tree
+}
+
+// maxLinks bounds the symbolic links followed for one path.
+const maxLinks = 8
+
+func (t *treeFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if name == "." {
+		return &dirFile{name: "."}, nil
+	}
+	p := name
+	for range maxLinks {
+		e, err := t.tree.FindEntry(p)
+		if err != nil {
+			if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+				return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+			}
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		switch e.Mode {
+		case filemode.Dir:
+			return &dirFile{name: path.Base(p)}, nil
+		case filemode.Submodule:
+			return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("is a submodule")}
+		case filemode.Symlink:
+			target, err := t.blob(e.Hash, 4096)
+			if err != nil {
+				return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+			}
+			link := string(target)
+			next := path.Clean(path.Join(path.Dir(p), link))
+			if path.IsAbs(link) || next == ".." || strings.HasPrefix(next, "../") {
+				return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("symbolic link to %q leaves the repository", link)}
+			}
+			p = next
+			continue
+		}
+		blob, err := t.repo.BlobObject(e.Hash)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		if blob.Size > check.MaxFileSize {
+			return &blobFile{name: path.Base(p), size: blob.Size}, nil
+		}
+		data, err := t.blob(e.Hash, check.MaxFileSize)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return &blobFile{name: path.Base(p), size: blob.Size, data: data}, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("too many levels of symbolic links")}
+}
+
+func (t *treeFS) blob(h plumbing.Hash, limit int64) ([]byte, error) {
+	b, err := t.repo.BlobObject(h)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, limit+1))
+}
+
+type fileInfo struct {
+	name string
+	size int64
+	dir  bool
+}
+
+func (fi fileInfo) Name() string { return fi.name }
+func (fi fileInfo) Size() int64  { return fi.size }
+func (fi fileInfo) Mode() fs.FileMode {
+	if fi.dir {
+		return fs.ModeDir | 0o555
+	}
+	return 0o444
+}
+func (fi fileInfo) ModTime() time.Time { return time.Time{} }
+func (fi fileInfo) IsDir() bool        { return fi.dir }
+func (fi fileInfo) Sys() any           { return nil }
+
+type blobFile struct {
+	name string
+	size int64
+	data []byte
+	off  int
+}
+
+func (f *blobFile) Stat() (fs.FileInfo, error) { return fileInfo{name: f.name, size: f.size}, nil }
+func (f *blobFile) Close() error               { return nil }
+func (f *blobFile) Read(p []byte) (int, error) {
+	if f.data == nil && f.size > 0 {
+		return 0, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", f.size, check.MaxFileSize)
+	}
+	if f.off >= len(f.data) {
+		return 0, io.EOF
+	}
+	n := copy(p, f.data[f.off:])
+	f.off += n
+	return n, nil
+}
+
+type dirFile struct{ name string }
+
+func (d *dirFile) Stat() (fs.FileInfo, error) { return fileInfo{name: d.name, dir: true}, nil }
+func (d *dirFile) Close() error               { return nil }
+func (d *dirFile) Read([]byte) (int, error)   { return 0, errors.New("is a folder") }

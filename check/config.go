@@ -16,6 +16,8 @@ var DefaultIgnore = []string{".github/**", "docs/**", "**/*.md", ".modelgate.yam
 type Config struct {
 	File     string
 	Models   []string              // manifest paths; empty means the default names at the root
+	// ModelLines holds the line of each entry of Models.
+	ModelLines []int
 	NotesDir string                // folder of releases/v<V>.md, relative to each manifest
 	Ignore   []string              // globs of paths that never count as a model change
 	Rules    map[string]RuleConfig // overrides of built-in rules and custom rules, by ID
@@ -89,6 +91,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 					return nil, bad(v.Items[i], "models: %v", err)
 				}
 				c.Models[i] = p
+				c.ModelLines = append(c.ModelLines, v.Items[i].Pos.Line)
 			}
 		case "notes_dir":
 			if v.Kind != KindString || v.Str == "" {

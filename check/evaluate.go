@@ -73,8 +73,9 @@ func Evaluate(in Input) (*ModelReport, error) {
 		b := in.BaseRef
 		b.Version = base.ID.Version.String()
 		r.Base = &b
-		r.Findings = Classify(cfg, base, head)
+		r.Findings = append(r.Findings, Classify(cfg, base, head)...)
 		r.Findings = append(r.Findings, fileFindings(cfg, base, head, in.Changed, in.Exclude)...)
+		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
 		for _, f := range r.Findings {
 			if f.Suppressed == "" && f.Bump > r.RequiredBump {
 				r.RequiredBump = f.Bump
@@ -104,8 +105,8 @@ func Evaluate(in Input) (*ModelReport, error) {
 }
 
 // judgeVersion compares the declared version with the baseline and the
-// required version. It returns false when the version is unchanged and no
-// release is needed, so there are no notes to check.
+// required version. It returns false when there are no release notes to
+// check: no release is needed, or the declared version is not a new one.
 func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *semver.Version) bool {
 	head := in.Head
 	want := fmt.Sprintf("set model: %s in %s", r.NextIdentifier, head.Manifest)
@@ -114,6 +115,7 @@ func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *s
 	case declared.LessThan(base):
 		r.addProblem(cfg, Problem{Rule: "version-decreased", File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s is lower than the baseline %s", declared, base), Fix: want})
+		return false
 	case dc.Equal(core(base)):
 		if r.RequiredBump == BumpNone {
 			r.Notices = append(r.Notices, fmt.Sprintf("no release needed: the changes require no version bump and %s keeps %s", head.Manifest, base))
@@ -121,6 +123,7 @@ func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *s
 		}
 		r.addProblem(cfg, Problem{Rule: "version-not-bumped", File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s equals the baseline, but the changes require a %s bump to %s", declared, r.RequiredBump, req), Fix: want})
+		return false
 	case dc.LessThan(req):
 		r.addProblem(cfg, Problem{Rule: "version-too-small", File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s, the changes require at least %s", declared, req), Fix: want})
@@ -151,7 +154,7 @@ func (r *ModelReport) judgeNotes(cfg *Config, in Input, declared *semver.Version
 	if !notes.Found {
 		p := Problem{Rule: "release-notes-missing", File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("no release notes for %s", declared),
-			Fix: fmt.Sprintf("write %s (modelgate notes --write drafts it) or a \"## [%s]\" section in CHANGELOG.md",
+			Fix: fmt.Sprintf("write %s or a \"## [%s]\" section in CHANGELOG.md",
 				path.Join(head.Dir(), cfg.NotesDir, "v"+declared.String()+".md"), declared)}
 		if notes.Pointer != nil {
 			p.Line = notes.Pointer.Pos.Line
@@ -201,9 +204,7 @@ func Classify(cfg *Config, base, head *Model) []Finding {
 			continue
 		}
 		s := &subject{Change: &c, section: c.Path[0].Key}
-		for _, k := range c.Path[1:].keys() {
-			s.keys = append(s.keys, k)
-		}
+		s.keys = append(s.keys, c.Path[1:].keys()...)
 		if s.section == "architecture" {
 			s.hf = hf
 			if len(s.keys) == 0 {

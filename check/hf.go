@@ -36,21 +36,21 @@ var (
 		"kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim", "first_k_dense_replace",
 		"moe_layer_freq", "decoder_sparse_step", "mlp_only_layers", "num_channels", "patch_size", "image_size", "type_vocab_size",
 		"embedding_size", "multi_query", "new_decoder_architecture", "parallel_attn", "num_kv_heads", "projection_dim",
-		"quantization_config", "n_kv_heads", "ffn_hidden_size", "kv_channels", "rotary_emb_fraction")
+		"quantization_config", "n_kv_heads", "ffn_hidden_size", "kv_channels", "rotary_emb_fraction", "num_labels", "id2label", "label2id")
 	hfBehaviourKeys = set("rope_theta", "rope_scaling", "max_position_embeddings", "sliding_window", "use_sliding_window",
 		"max_window_layers", "num_experts_per_tok", "rms_norm_eps", "layer_norm_eps", "layer_norm_epsilon", "hidden_act",
 		"activation_function", "partial_rotary_factor", "rotary_pct", "rotary_emb_base", "rotary_dim", "attn_logit_softcapping",
 		"final_logit_softcapping", "query_pre_attn_scalar", "bos_token_id", "eos_token_id", "pad_token_id", "norm_topk_prob",
 		"routed_scaling_factor", "scoring_func", "topk_method", "n_group", "topk_group", "logit_scale", "scale_embedding",
 		"attention_multiplier", "residual_multiplier", "embedding_multiplier", "logits_scaling", "layer_types", "rope_type",
-		"attention_chunk_size", "no_rope_layers", "alibi", "use_alibi", "position_embedding_type", "seq_length")
+		"attention_chunk_size", "no_rope_layers", "alibi", "use_alibi", "position_embedding_type", "seq_length", "task_specific_params")
 	hfTrainingKeys = set("initializer_range", "attention_dropout", "hidden_dropout", "hidden_dropout_prob", "attention_probs_dropout_prob",
 		"resid_pdrop", "embd_pdrop", "attn_pdrop", "summary_first_dropout", "router_aux_loss_coef", "output_router_logits",
 		"router_jitter_noise", "router_z_loss_coef", "aux_loss_alpha", "seq_aux", "gradient_checkpointing", "classifier_dropout",
 		"layerdrop", "encoder_layerdrop", "decoder_layerdrop", "init_std")
 	hfRuntimeKeys  = set("pretraining_tp", "_attn_implementation", "attn_implementation", "use_flash_attn")
 	hfMetadataKeys = set("transformers_version", "_name_or_path", "torch_dtype", "dtype", "_commit_hash", "model_name",
-		"use_cache", "torchscript", "return_dict", "output_attentions", "output_hidden_states")
+		"use_cache", "torchscript", "finetuning_task", "return_dict", "output_attentions", "output_hidden_states")
 	// hfLearnedPositions are the model types whose position embeddings are a
 	// learned table sized by max_position_embeddings (or n_positions).
 	hfLearnedPositions = set("gpt2", "gpt_neo", "gpt_bigcode", "opt", "bert", "roberta", "xlm-roberta", "distilbert", "electra",

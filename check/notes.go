@@ -120,7 +120,7 @@ func changelogSection(text, version, name string) (string, int, bool) {
 // notesIssue is a problem found in the text of release notes.
 type notesIssue struct {
 	rule, msg, fix string
-	line          int
+	line           int
 }
 
 var (

@@ -38,7 +38,6 @@ type subject struct {
 	section string   // the manifest field the change is under
 	keys    []string // map keys along the path below section, last first
 	hf      *hfConfig
-	pattern *regexp.Regexp // set on custom rules only
 }
 
 // keyClass returns the class of the nearest key on the path that the
@@ -157,7 +156,7 @@ var Rules = []*Rule{
 		Reason: "outputs change, parameters stay compatible", match: hfClass(classBehaviour)},
 	{ID: "hf-training-changed", Bump: BumpNone, Description: "a Hugging Face config key used only in training changed (dropout, initializer_range, router loss)",
 		Reason: "training setting, no effect on a loaded checkpoint", match: hfClass(classTraining)},
-	{ID: "hf-runtime-changed", Bump: BumpPatch, Description: "a Hugging Face runtime setting changed (use_cache, attention implementation, pretraining_tp)",
+	{ID: "hf-runtime-changed", Bump: BumpPatch, Description: "a Hugging Face runtime setting changed (attention implementation, pretraining_tp)",
 		Reason: "runtime setting; behaviour kept", match: hfClass(classRuntime)},
 	{ID: "hf-metadata-changed", Bump: BumpNone, Description: "Hugging Face metadata or inference default changed (transformers_version, _name_or_path, torch_dtype, use_cache)",
 		Reason: "metadata only", match: hfClass(classMetadata)},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -196,6 +197,9 @@ func Parse(name string, data []byte) (*Node, error) {
 	return parseYAML(name, data)
 }
 
+// yamlLineRE finds the line in the YAML library's error messages.
+var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+
 func parseYAML(name string, data []byte) (*Node, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -203,13 +207,51 @@ func parseYAML(name string, data []byte) (*Node, error) {
 		if errors.Is(err, io.EOF) {
 			return &Node{Kind: KindNull, Pos: Pos{File: name, Line: 1, Col: 1}}, nil
 		}
-		return nil, fmt.Errorf("%s: invalid YAML: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		if l := yamlErrorLine(data); l > 0 {
+			line = l
+		}
+		lines := strings.Split(string(data), "\n")
+		if line > 0 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t") {
+			msg = "the line is indented with a tab; YAML indents with spaces"
+		}
+		if line == 0 {
+			return nil, fmt.Errorf("%s: invalid YAML: %s", name, msg)
+		}
+		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, line, msg)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, fmt.Errorf("%s:%d: more than one YAML document; keep one", name, extra.Line)
 	}
 	return fromYAML(name, &doc, 0)
+}
+
+// yamlErrorLine finds the line of a YAML syntax error, which the YAML
+// library reports as the start of the enclosing block: it is the line after
+// the longest prefix of the file that still parses. Only small files are
+// searched; 0 means unknown.
+func yamlErrorLine(data []byte) int {
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) > 2000 {
+		return 0
+	}
+	for n := len(lines) - 1; n >= 0; n-- {
+		var doc yaml.Node
+		err := yaml.Unmarshal([]byte(strings.Join(lines[:n], "")), &doc)
+		if err == nil {
+			if n == len(lines)-1 && strings.TrimSpace(lines[n]) == "" {
+				return n
+			}
+			return n + 1
+		}
+	}
+	return 0
 }
 
 func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {

@@ -139,16 +139,3 @@ func (p Pre1Policy) Apply(base *semver.Version, b Bump) *semver.Version {
 func core(v *semver.Version) *semver.Version {
 	return semver.New(v.Major(), v.Minor(), v.Patch(), "", "")
 }
-
-// bumpBetween returns the size of the step from base to v (both cores).
-func bumpBetween(base, v *semver.Version) Bump {
-	switch {
-	case v.Major() != base.Major():
-		return BumpMajor
-	case v.Minor() != base.Minor():
-		return BumpMinor
-	case v.Patch() != base.Patch():
-		return BumpPatch
-	}
-	return BumpNone
-}

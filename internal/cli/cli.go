@@ -125,10 +125,12 @@ type gateFlags struct {
 	format string
 }
 
-func newFlagSet(name, usageText string, e *env) *flag.FlagSet {
+// newFlagSet returns a flag set that stays silent: parse prints -h's help
+// on stdout and a bad flag as one line on stderr.
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprint(e.stderr, usageText) }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
@@ -142,13 +144,13 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 }
 
 // parse parses the flags; it returns -1 to go on, or an exit status.
-func parse(fs *flag.FlagSet, args []string, e *env) int {
+func parse(fs *flag.FlagSet, usageText string, args []string, e *env) int {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(e.stdout)
-			fmt.Fprint(e.stdout, "")
+			fmt.Fprint(e.stdout, usageText)
 			return ExitPass
 		}
+		fmt.Fprintf(e.stderr, "modelgate %s: %v; run modelgate %s -h for the flags\n", fs.Name(), err, fs.Name())
 		return ExitError
 	}
 	if fs.NArg() > 0 {
@@ -220,9 +222,9 @@ examples:
 
 func runGate(ctx context.Context, e *env, name, usageText string, args []string) (*check.Report, string, int) {
 	var g gateFlags
-	fs := newFlagSet(name, usageText, e)
+	fs := newFlagSet(name)
 	g.register(fs)
-	if code := parse(fs, args, e); code >= 0 {
+	if code := parse(fs, usageText, args, e); code >= 0 {
 		return nil, "", code
 	}
 	if !g.validFormat(e) {
@@ -297,9 +299,9 @@ examples:
 `
 
 func runRules(_ context.Context, e *env, args []string) int {
-	fs := newFlagSet("rules", rulesUsage, e)
+	fs := newFlagSet("rules")
 	format := fs.String("format", "text", "")
-	if code := parse(fs, args, e); code >= 0 {
+	if code := parse(fs, rulesUsage, args, e); code >= 0 {
 		return code
 	}
 	switch *format {
@@ -324,13 +326,13 @@ func runRules(_ context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, "finding rules (first match wins, in this order):")
 		for _, r := range check.Rules {
 			if !r.Gate {
-				fmt.Fprintf(e.stdout, "  %-26s %-7s %s\n", r.ID, r.Bump, r.Description)
+				fmt.Fprintf(e.stdout, "  %-27s %-7s %s\n", r.ID, r.Bump, r.Description)
 			}
 		}
 		fmt.Fprintln(e.stdout, "\ngate rules:")
 		for _, r := range check.Rules {
 			if r.Gate {
-				fmt.Fprintf(e.stdout, "  %-26s %-7s %s\n", r.ID, r.Level, r.Description)
+				fmt.Fprintf(e.stdout, "  %-27s %-7s %s\n", r.ID, r.Level, r.Description)
 			}
 		}
 		return ExitPass

@@ -41,9 +41,9 @@ var demoSteps = []struct {
 }
 
 func runDemo(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("demo", demoUsage, e)
+	fs := newFlagSet("demo")
 	keep := fs.Bool("keep", false, "")
-	if code := parse(fs, args, e); code >= 0 {
+	if code := parse(fs, demoUsage, args, e); code >= 0 {
 		return code
 	}
 	dir, err := os.MkdirTemp("", "modelgate-demo-")

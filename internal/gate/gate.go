@@ -42,7 +42,7 @@ func Run(ctx context.Context, opts Options) (*check.Report, error) {
 	}
 	head, err := repo.Resolve(opts.Head)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--head: %w", err)
 	}
 	headFS, err := repo.FS(head)
 	if err != nil {
@@ -104,16 +104,23 @@ func loadConfig(file string, headFS fs.FS) (*check.Config, error) {
 
 func findManifests(cfg *check.Config, headFS fs.FS, headRef string) ([]string, error) {
 	if len(cfg.Models) > 0 {
-		for _, m := range cfg.Models {
+		for i, m := range cfg.Models {
 			if _, err := fs.Stat(headFS, m); err != nil {
-				return nil, fmt.Errorf("%s: lists model %s, which does not exist at %s; fix the models list", cfg.File, m, headRef)
+				if !errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("%s: %w", m, unwrap(err))
+				}
+				return nil, fmt.Errorf("%s:%d: lists model %s, which does not exist at %s; fix the models list", cfg.File, cfg.ModelLines[i], m, headRef)
 			}
 		}
 		return cfg.Models, nil
 	}
 	for _, m := range check.DefaultManifests {
-		if _, err := fs.Stat(headFS, m); err == nil {
+		_, err := fs.Stat(headFS, m)
+		if err == nil {
 			return []string{m}, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", m, unwrap(err))
 		}
 	}
 	return nil, fmt.Errorf("no model manifest at %s: add manifest.yaml at the repository root, or list manifests under models: in %s", headRef, check.DefaultConfigFile)

@@ -324,32 +324,86 @@ func (q *commitQueue) Pop() any {
 	return c
 }
 
-// ChangedFiles lists the paths that differ between two commits.
+// ChangedFiles lists the paths that differ between two commits. It reads
+// only the subtrees whose hashes differ, so the cost follows the size of the
+// change, not of the repository.
 func (r *Repo) ChangedFiles(ctx context.Context, base, head *Commit) ([]string, error) {
-	bt, err := base.commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("reading the tree of %s: %w", base.Hash[:7], err)
-	}
-	ht, err := head.commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("reading the tree of %s: %w", head.Hash[:7], err)
-	}
-	changes, err := object.DiffTreeWithOptions(ctx, bt, ht, &object.DiffTreeOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("diffing %s..%s: %w", base.Hash[:7], head.Hash[:7], err)
-	}
-	seen := map[string]bool{}
 	var out []string
-	for _, c := range changes {
-		for _, n := range []string{c.From.Name, c.To.Name} {
-			if n != "" && !seen[n] {
-				seen[n] = true
-				out = append(out, n)
-			}
-		}
+	if err := r.diffTrees(ctx, base.commit.TreeHash, head.commit.TreeHash, "", &out); err != nil {
+		return nil, fmt.Errorf("diffing %s..%s: %w", base.Hash[:7], head.Hash[:7], err)
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+func (r *Repo) diffTrees(ctx context.Context, a, b plumbing.Hash, prefix string, out *[]string) error {
+	if a == b {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	entries := func(h plumbing.Hash) (map[string]object.TreeEntry, error) {
+		m := map[string]object.TreeEntry{}
+		if h.IsZero() {
+			return m, nil
+		}
+		t, err := r.repo.TreeObject(h)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range t.Entries {
+			m[e.Name] = e
+		}
+		return m, nil
+	}
+	ea, err := entries(a)
+	if err != nil {
+		return err
+	}
+	eb, err := entries(b)
+	if err != nil {
+		return err
+	}
+	visit := func(name string, x, y object.TreeEntry, inA, inB bool) error {
+		if inA && inB && x.Hash == y.Hash && x.Mode == y.Mode {
+			return nil
+		}
+		p := prefix + name
+		dirA, dirB := inA && x.Mode == filemode.Dir, inB && y.Mode == filemode.Dir
+		if dirA || dirB {
+			var ha, hb plumbing.Hash
+			if dirA {
+				ha = x.Hash
+			}
+			if dirB {
+				hb = y.Hash
+			}
+			if err := r.diffTrees(ctx, ha, hb, p+"/", out); err != nil {
+				return err
+			}
+			if (inA && !dirA) || (inB && !dirB) {
+				*out = append(*out, p)
+			}
+			return nil
+		}
+		*out = append(*out, p)
+		return nil
+	}
+	for name, x := range ea {
+		y, ok := eb[name]
+		if err := visit(name, x, y, true, ok); err != nil {
+			return err
+		}
+	}
+	for name, y := range eb {
+		if _, ok := ea[name]; !ok {
+			if err := visit(name, object.TreeEntry{}, y, false, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // treeFS is a read-only fs.FS over a git tree. Symbolic links are followed

@@ -90,7 +90,7 @@ nfiles=$(git -C "$repo" ls-files | wc -l | tr -d ' ')
 # 3. sanity: everyone finds the same baseline, both gates pass
 describe=$(git -C "$repo" describe --tags --abbrev=0 --match "$prefix*" HEAD)
 merged=$(git -C "$repo" tag --merged HEAD --list "$prefix*" --sort=-v:refname |
-	awk -v p="$prefix" 'index($0, p) == 1 && substr($0, length(p) + 1) ~ /^[0-9]+\.[0-9]+\.[0-9]+$/ { print; exit }')
+	awk -v p="$prefix" 'index($0, p) == 1 && substr($0, length(p) + 1) ~ /^[0-9]+\.[0-9]+\.[0-9]+$/ && !found { print; found = 1 }')
 base_model=$(git -C "$repo" show "$describe:manifest.yaml" | jq -r .model)
 head_model=$(git -C "$repo" show HEAD:manifest.yaml | jq -r .model)
 
@@ -168,7 +168,7 @@ loop() { # out-file command...
 if command -v hyperfine >/dev/null && [ "${BENCH_TIMER:-}" != loop ]; then
 	timer="hyperfine $(hyperfine --version | awk '{ print $2 }')"
 	hf=(hyperfine --runs "$runs" --warmup "$warmup" --style basic --export-json "$tmp/hf.json")
-	if hyperfine --help 2>&1 | grep -q -- '--shell'; then
+	if hyperfine --help 2>&1 | grep -- '--shell' >/dev/null; then
 		hf+=(--shell=none)
 		timer+=" (--shell=none)"
 	fi

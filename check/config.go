@@ -14,16 +14,16 @@ var DefaultIgnore = []string{".github/**", "docs/**", "**/*.md", ".modelgate.yam
 
 // Config is a repository's .modelgate.yaml.
 type Config struct {
-	File     string
-	Models   []string              // manifest paths; empty means the default names at the root
+	File   string
+	Models []string // manifest paths; empty means the default names at the root
 	// ModelLines holds the line of each entry of Models.
 	ModelLines []int
-	NotesDir string                // folder of releases/v<V>.md, relative to each manifest
-	Ignore   []string              // globs of paths that never count as a model change
-	Rules    map[string]RuleConfig // overrides of built-in rules and custom rules, by ID
-	Suppress []Suppression
-	Pre1     Pre1Policy
-	custom   []*Rule
+	NotesDir   string                // folder of releases/v<V>.md, relative to each manifest
+	Ignore     []string              // globs of paths that never count as a model change
+	Rules      map[string]RuleConfig // overrides of built-in rules and custom rules, by ID
+	Suppress   []Suppression
+	Pre1       Pre1Policy
+	custom     []*Rule
 }
 
 // RuleConfig overrides a built-in rule (Bump, Level) or defines a custom rule

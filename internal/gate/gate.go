@@ -158,12 +158,16 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 		if err != nil {
 			return nil, err
 		}
+		if _, err := fs.Stat(baseFS, manifest); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s does not exist at the baseline %s; pass --base with the revision that has it, or --base none for a first release", manifest, ref)
+		}
 		bm, err := check.Load(baseFS, manifest)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), manifest+": file not found") {
-				return nil, fmt.Errorf("%s does not exist at the baseline %s; pass --base with the revision that has it, or --base none for a first release", manifest, ref)
-			}
 			return nil, fmt.Errorf("at the baseline %s: %w", ref, err)
+		}
+		if tagged, err := check.ParseIdentifier(ref); err == nil && tagged.Name == bm.ID.Name && !tagged.Version.Equal(bm.ID.Version) {
+			in.Notices = append(in.Notices, fmt.Sprintf("%s at the baseline tag %s declares %s; the tag's version counts", manifest, ref, bm.ID))
+			bm.ID.Version = tagged.Version
 		}
 		in.Base = bm
 		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}

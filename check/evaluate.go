@@ -54,6 +54,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		Notices:  append([]string{}, in.Notices...),
 	}
 	r.Head.Version = head.ID.Version.String()
+	r.HeadModel, r.BaseModel = head, in.Base
 	declared := head.ID.Version
 	if in.Declared != nil && !in.Declared.Equal(head.ID.Version) {
 		r.addProblem(cfg, Problem{Rule: "version-mismatch", File: head.Manifest, Line: head.IDPos.Line,
@@ -62,6 +63,10 @@ func Evaluate(in Input) (*ModelReport, error) {
 		declared = in.Declared
 	}
 	r.DeclaredVersion = declared.String()
+	r.NotesTarget = path.Join(head.Dir(), cfg.NotesDir, "v"+declared.String()+".md")
+	if p, ok := head.Files["release_notes"]; ok {
+		r.NotesTarget = p
+	}
 	declaredID := Identifier{Name: head.ID.Name, Version: declared}
 
 	if in.Base == nil {
@@ -166,6 +171,7 @@ func (r *ModelReport) judgeNotes(cfg *Config, in Input, declared *semver.Version
 	}
 	np := notes.Path
 	r.ReleaseNotes = ReleaseNotes{Path: &np, Found: true}
+	r.NotesText = notes.Text
 	migration := r.RequiredBump == BumpMajor
 	if r.Base != nil && declared.Major() != in.Base.ID.Version.Major() {
 		migration = true

@@ -147,7 +147,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				m.Base.Ref, short(m.Base.Commit), m.Head.Ref, short(m.Head.Commit), m.RequiredBump, m.RequiredVersion, m.DeclaredVersion)
 		}
 		for _, n := range m.Notices {
-			fmt.Fprintf(&b, "> %s\n\n", mdEscape(n))
+			fmt.Fprintf(&b, "> %s\n\n", MarkdownEscape(n))
 		}
 		if len(m.Problems) > 0 {
 			b.WriteString("| | rule | where | problem | fix |\n|---|---|---|---|---|\n")
@@ -156,19 +156,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				if p.Level == LevelWarning {
 					mark = "⚠️"
 				}
-				fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", mark, p.Rule, p.where(), mdEscape(p.Message), mdEscape(p.Fix))
+				fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", mark, p.Rule, p.where(), MarkdownEscape(p.Message), MarkdownEscape(p.Fix))
 			}
 			b.WriteString("\n")
 		}
 		if len(m.Findings) > 0 {
-			b.WriteString("| bump | rule | path | old | new | where |\n|---|---|---|---|---|---|\n")
-			for _, f := range m.Findings {
-				rule := "`" + f.Rule + "`"
-				if f.Suppressed != "" {
-					rule += " (suppressed: " + mdEscape(f.Suppressed) + ")"
-				}
-				fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s | `%s` |\n", f.Bump, rule, mdEscape(f.Path), mdCode(f.oldText), mdCode(f.newText), f.where())
-			}
+			b.WriteString(FindingsTable(m.Findings))
 			b.WriteString("\n")
 		}
 		if m.ReleaseNotes.Found {
@@ -179,7 +172,30 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-func mdEscape(s string) string {
+// FindingsTableHeader opens the markdown table of FindingsTable.
+const FindingsTableHeader = "| bump | rule | path | old | new | where |\n|---|---|---|---|---|---|\n"
+
+// FindingsTable renders findings as a markdown table.
+func FindingsTable(findings []Finding) string {
+	var b strings.Builder
+	b.WriteString(FindingsTableHeader)
+	for _, f := range findings {
+		b.WriteString(FindingRow(f))
+	}
+	return b.String()
+}
+
+// FindingRow renders one finding as a row of FindingsTable.
+func FindingRow(f Finding) string {
+	rule := "`" + f.Rule + "`"
+	if f.Suppressed != "" {
+		rule += " (suppressed: " + MarkdownEscape(f.Suppressed) + ")"
+	}
+	return fmt.Sprintf("| %s | %s | `%s` | %s | %s | `%s` |\n", f.Bump, rule, MarkdownEscape(f.Path), mdCode(f.oldText), mdCode(f.newText), f.where())
+}
+
+// MarkdownEscape escapes text for a markdown table cell.
+func MarkdownEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 

@@ -39,6 +39,39 @@ type ModelReport struct {
 	Problems        []Problem    `json:"problems"`
 	ReleaseNotes    ReleaseNotes `json:"release_notes"`
 	Notices         []string     `json:"notices"`
+
+	// HeadModel and BaseModel are the manifests the verdict was reached on
+	// (BaseModel is nil for a first release); NotesText is the release notes
+	// as found at head.
+	HeadModel *Model `json:"-"`
+	BaseModel *Model `json:"-"`
+	NotesText string `json:"-"`
+	// NotesTarget is where the gate looks first for the declared version's
+	// notes: the manifest's release_notes pointer, else <dir>/<notes_dir>/v<V>.md.
+	NotesTarget string `json:"-"`
+}
+
+// DeclaredBump returns the size of the step from the baseline to the
+// declared version (BumpNone for a first release).
+func (m *ModelReport) DeclaredBump() Bump {
+	if m.Base == nil {
+		return BumpNone
+	}
+	b, err1 := ParseVersion(m.Base.Version)
+	d, err2 := ParseVersion(m.DeclaredVersion)
+	if err1 != nil || err2 != nil {
+		return BumpNone
+	}
+	b, d = core(b), core(d)
+	switch {
+	case d.Major() != b.Major():
+		return BumpMajor
+	case d.Minor() != b.Minor():
+		return BumpMinor
+	case d.Patch() != b.Patch():
+		return BumpPatch
+	}
+	return BumpNone
 }
 
 // Finding is one classified difference between base and head.
@@ -57,6 +90,16 @@ type Finding struct {
 
 	oldText, newText string
 }
+
+// OldText returns the old value on one line, "(absent)" for an addition.
+func (f *Finding) OldText() string { return f.oldText }
+
+// NewText returns the new value on one line, "(absent)" for a removal.
+func (f *Finding) NewText() string { return f.newText }
+
+// Reason returns why the finding requires its bump, e.g. "old checkpoints
+// cannot be loaded".
+func (f *Finding) Reason() string { return reasonOf(f.Message) }
 
 // Problem is a reason the gate fails (level error) or warns.
 type Problem struct {

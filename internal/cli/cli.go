@@ -59,6 +59,7 @@ func init() {
 		{"check", "gate a release: infer the required bump and check the declared version and notes", checkUsage, runCheck},
 		{"diff", "list the classified changes between the baseline and head (exit 0 unless it cannot run)", diffUsage, runDiff},
 		{"next", "print the identifier the next release must at least declare", nextUsage, runNext},
+		{"notes", "draft the release notes and the version record of the declared release", notesUsage, runNotes},
 		{"rules", "print the rule catalogue: ID, bump or level, description", rulesUsage, runRules},
 		{"demo", "build a throwaway model repository and gate a failing and a passing release", demoUsage, runDemo},
 		{"version", "print modelgate's version", "usage: modelgate version\n", func(_ context.Context, e *env, args []string) int {

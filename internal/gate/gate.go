@@ -73,6 +73,15 @@ func Run(ctx context.Context, opts Options) (*check.Report, error) {
 	return report, nil
 }
 
+// Root returns the working tree folder of the repository that holds dir.
+func Root(dir string) (string, error) {
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		return "", err
+	}
+	return repo.Root()
+}
+
 type run struct {
 	ctx     context.Context
 	opts    Options

@@ -57,6 +57,15 @@ func Open(dir string) (*Repo, error) {
 	return repo, nil
 }
 
+// Root returns the folder of the working tree.
+func (r *Repo) Root() (string, error) {
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		return "", fmt.Errorf("%s: a bare repository has no working tree to write to", r.dir)
+	}
+	return wt.Filesystem.Root(), nil
+}
+
 // Shallow reports whether the clone is shallow.
 func (r *Repo) Shallow() bool { return len(r.shallow) > 0 }
 

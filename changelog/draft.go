@@ -1,0 +1,221 @@
+package changelog
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/modelgate/modelgate/check"
+)
+
+// Placeholder marks text a person must still write. The gate fails with
+// release-notes-template while the marker is in the notes.
+const Placeholder = "<!-- " + check.PlaceholderMarker + " -->"
+
+// Section is one generated part of the notes: a heading and its body.
+type Section struct {
+	Title string
+	Body  string
+}
+
+// Draft builds the release notes of one model's declared release from its
+// gate report: the title, the commit range, why the release has its size,
+// the changes grouped by effect, the hyperparameter table and, for a major
+// release, the migration section with a placeholder for the steps.
+func Draft(m *check.ModelReport) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s v%s\n\n", m.Name, m.DeclaredVersion)
+	b.WriteString(rangeLine(m))
+	for _, s := range Sections(m) {
+		fmt.Fprintf(&b, "\n## %s\n\n%s", s.Title, s.Body)
+	}
+	return b.String()
+}
+
+func rangeLine(m *check.ModelReport) string {
+	if m.Base == nil {
+		return fmt.Sprintf("First release of %s, at `%s`.\n", m.Name, short(m.Head.Commit))
+	}
+	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", m.Base.Ref, m.Base.Ref, m.Head.Ref, short(m.Base.Commit), short(m.Head.Commit))
+}
+
+// Sections returns the generated sections of the notes, in order.
+func Sections(m *check.ModelReport) []Section {
+	var out []Section
+	if m.Base != nil {
+		out = append(out, Section{Title: whyTitle(m), Body: why(m)})
+		groups := group(m.Findings)
+		for _, g := range groupOrder {
+			if items := groups[g.key]; len(items) > 0 {
+				out = append(out, Section{Title: g.title, Body: strings.Join(items, "")})
+			}
+		}
+	}
+	if t := hyperparameterTable(m); t != "" {
+		out = append(out, Section{Title: "Hyperparameters", Body: t})
+	}
+	if migrationNeeded(m) {
+		out = append(out, Section{Title: "Migration", Body: migration(m)})
+	}
+	return out
+}
+
+func whyTitle(m *check.ModelReport) string {
+	if b := m.DeclaredBump(); b != check.BumpNone {
+		return fmt.Sprintf("Why this is a %s release", strings.ToUpper(b.String()))
+	}
+	return "Why the version does not change"
+}
+
+// why cites the findings that force the required bump.
+func why(m *check.ModelReport) string {
+	var b strings.Builder
+	if m.RequiredBump == check.BumpNone {
+		b.WriteString("No version change was required: the changes are training hyperparameters or metadata, " +
+			"which SPEC-040 §2.3 records without changing the version.\n")
+	} else {
+		fmt.Fprintf(&b, "The changes require a **%s** bump, from %s to %s:\n\n", m.RequiredBump, m.Base.Version, m.RequiredVersion)
+		for _, f := range m.Findings {
+			if f.Bump == m.RequiredBump && f.Suppressed == "" {
+				b.WriteString(item(f))
+			}
+		}
+	}
+	switch declared := m.DeclaredBump(); {
+	case declared > m.RequiredBump:
+		fmt.Fprintf(&b, "\nThe release is declared %s, more than the %s the changes require.\n", declared, m.RequiredBump)
+	case declared < m.RequiredBump && m.DeclaredVersion != m.RequiredVersion:
+		fmt.Fprintf(&b, "\n**Declared %s is too small:** `modelgate check` fails until the manifest declares %s.\n", m.DeclaredVersion, m.NextIdentifier)
+	}
+	return b.String()
+}
+
+// item renders a finding as a bullet: path, old -> new, reason, rule.
+func item(f check.Finding) string {
+	var what string
+	switch {
+	case f.Rule == check.FileRule:
+		what = fmt.Sprintf("`%s` changed", f.Path)
+	case f.OldText() == "(absent)":
+		what = fmt.Sprintf("`%s` added: `%s`", f.Path, clip(f.NewText()))
+	case f.NewText() == "(absent)":
+		what = fmt.Sprintf("`%s` removed (was `%s`)", f.Path, clip(f.OldText()))
+	default:
+		what = fmt.Sprintf("`%s`: `%s` → `%s`", f.Path, clip(f.OldText()), clip(f.NewText()))
+	}
+	if r := f.Reason(); r != "" {
+		what += " — " + r
+	}
+	return fmt.Sprintf("- %s [`%s`]\n", what, f.Rule)
+}
+
+var groupOrder = []struct{ key, title string }{
+	{"breaking", "Breaking changes"},
+	{"added", "Added"},
+	{"behaviour", "Behaviour changes"},
+	{"fixed", "Fixed"},
+	{"other", "Recorded (no version change)"},
+}
+
+// group sorts findings into breaking / added / behaviour / fixed / other.
+// Hyperparameters have their own table and are left out.
+func group(findings []check.Finding) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range findings {
+		if isHyperparameter(f) {
+			continue
+		}
+		var key string
+		switch {
+		case f.Bump == check.BumpMajor:
+			key = "breaking"
+		case f.Bump == check.BumpMinor && strings.HasSuffix(f.Rule, "-added"):
+			key = "added"
+		case f.Bump == check.BumpMinor:
+			key = "behaviour"
+		case f.Bump == check.BumpPatch:
+			key = "fixed"
+		default:
+			key = "other"
+		}
+		line := item(f)
+		if f.Suppressed != "" {
+			line = strings.TrimSuffix(line, "\n") + " (suppressed: " + f.Suppressed + ")\n"
+		}
+		out[key] = append(out[key], line)
+	}
+	return out
+}
+
+func isHyperparameter(f check.Finding) bool {
+	return f.Rule == "hyperparameter-changed" || f.Rule == "training-setting-changed" || f.Rule == "hf-training-changed"
+}
+
+// hyperparameterTable lists changed hyperparameters old/new; for a first
+// release, the hyperparameters as recorded.
+func hyperparameterTable(m *check.ModelReport) string {
+	var rows []string
+	if m.Base == nil {
+		if hp := m.HeadModel.Root.Get("hyperparameters"); hp != nil {
+			for _, k := range hp.Keys {
+				rows = append(rows, fmt.Sprintf("| `%s` | | `%s` |\n", k, clip(hp.Fields[k].Text())))
+			}
+		}
+	} else {
+		for _, f := range m.Findings {
+			if isHyperparameter(f) {
+				rows = append(rows, fmt.Sprintf("| `%s` | %s | %s |\n", check.MarkdownEscape(strings.TrimPrefix(f.Path, "hyperparameters.")), cell(f.OldText()), cell(f.NewText())))
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	return "Recorded with the release; hyperparameter changes do not change the version (SPEC-040 §2.3).\n\n" +
+		"| hyperparameter | old | new |\n|---|---|---|\n" + strings.Join(rows, "")
+}
+
+func cell(s string) string {
+	if s == "(absent)" {
+		return ""
+	}
+	return "`" + strings.ReplaceAll(clip(s), "|", `\|`) + "`"
+}
+
+func migrationNeeded(m *check.ModelReport) bool {
+	return m.Base != nil && (m.RequiredBump == check.BumpMajor || m.DeclaredBump() == check.BumpMajor)
+}
+
+// migration lists what old checkpoints and clients will hit and leaves a
+// marked placeholder for the steps.
+func migration(m *check.ModelReport) string {
+	var b strings.Builder
+	b.WriteString("Old checkpoints and clients will hit:\n\n")
+	n := 0
+	for _, f := range m.Findings {
+		if f.Bump == check.BumpMajor && f.Suppressed == "" {
+			b.WriteString(item(f))
+			n++
+		}
+	}
+	if n == 0 {
+		b.WriteString("- no breaking change was found; the version is declared major\n")
+	}
+	b.WriteString("\n" + Placeholder + "\n" +
+		"**Write the migration steps here:** how to convert old checkpoints (a script under the migrations folder) " +
+		"and what clients must change. Then delete this paragraph and the marker above it.\n")
+	return b.String()
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/modelgate/modelgate/changelog"
+	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/gate"
+)
+
+var notesUsage = `usage: modelgate notes [flags]
+
+Draft the release notes of the declared release from the diff against the
+baseline: the identifier, the commit range, why the release is MAJOR, MINOR or
+PATCH (the findings that force the bump), the changes grouped as breaking,
+added, behaviour and fixed, the hyperparameter changes (recorded, no version
+change), and for a major release a Migration section with a placeholder that
+the gate rejects until a person writes the steps.
+
+Prints the draft; --write puts it where the gate looks first, --changelog turns
+the Unreleased section of CHANGELOG.md into the release's section. Commit the
+notes before running modelgate check: the gate reads git objects.
+` + gateFlagsHelp + `  --write          write the draft to releases/v<V>.md next to the manifest (or the
+                   manifest's release_notes path); never overwrites without --force
+  --force          overwrite an existing notes file
+  --changelog      update CHANGELOG.md (Keep a Changelog) instead of writing a file
+  --date D         the release date for --changelog, YYYY-MM-DD (default today, UTC)
+  --format F       markdown (the draft, default), json (the version record), or
+                   release (the GitHub release body)
+
+examples:
+  modelgate notes
+  modelgate notes --write && git add releases && git commit -m "notes for v3.0.0"
+  modelgate notes --changelog --date 2026-11-22
+  modelgate notes --format json > record.json
+`
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+func runNotes(ctx context.Context, e *env, args []string) int {
+	var g gateFlags
+	fs := newFlagSet("notes")
+	g.opts.Repo, g.opts.Head = ".", "HEAD"
+	fs.StringVar(&g.opts.Repo, "repo", ".", "")
+	fs.StringVar(&g.opts.Base, "base", "", "")
+	fs.StringVar(&g.opts.Head, "head", "HEAD", "")
+	fs.StringVar(&g.opts.Version, "version", "", "")
+	fs.StringVar(&g.opts.Config, "config", "", "")
+	format := fs.String("format", "markdown", "")
+	write := fs.Bool("write", false, "")
+	force := fs.Bool("force", false, "")
+	log := fs.Bool("changelog", false, "")
+	date := fs.String("date", time.Now().UTC().Format("2006-01-02"), "")
+	if code := parse(fs, notesUsage, args, e); code >= 0 {
+		return code
+	}
+	switch {
+	case *format != "markdown" && *format != "json" && *format != "release":
+		fmt.Fprintf(e.stderr, "modelgate: unknown --format %q: want markdown, json or release\n", *format)
+		return ExitError
+	case *write && *log:
+		fmt.Fprintln(e.stderr, "modelgate: --write and --changelog exclude each other; pick where the notes go")
+		return ExitError
+	case (*write || *log) && *format != "markdown":
+		fmt.Fprintln(e.stderr, "modelgate: --write and --changelog write markdown; drop --format")
+		return ExitError
+	case !dateRE.MatchString(*date):
+		fmt.Fprintf(e.stderr, "modelgate: --date %q: want YYYY-MM-DD\n", *date)
+		return ExitError
+	}
+	if _, err := time.Parse("2006-01-02", *date); err != nil {
+		fmt.Fprintf(e.stderr, "modelgate: --date %q is not a date\n", *date)
+		return ExitError
+	}
+	r, err := gate.Run(ctx, g.opts)
+	if err != nil {
+		return e.fail(err)
+	}
+	switch {
+	case *format == "json":
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		for _, m := range r.Models {
+			if err := enc.Encode(changelog.NewRecord(m, version())); err != nil {
+				return e.fail(err)
+			}
+		}
+	case *format == "release":
+		for _, m := range r.Models {
+			fmt.Fprint(e.stdout, changelog.Body(m))
+		}
+	case *write:
+		return writeNotes(e, g.opts.Repo, r, *force)
+	case *log:
+		return writeChangelog(e, g.opts.Repo, r, *date)
+	default:
+		for i, m := range r.Models {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			fmt.Fprint(e.stdout, changelog.Draft(m))
+		}
+	}
+	return ExitPass
+}
+
+// writeNotes writes each model's draft where the gate looks first. It checks
+// every target before writing any, so a refusal leaves nothing half-done.
+func writeNotes(e *env, repo string, r *check.Report, force bool) int {
+	root, err := gate.Root(repo)
+	if err != nil {
+		return e.fail(err)
+	}
+	for _, m := range r.Models {
+		full := filepath.Join(root, filepath.FromSlash(m.NotesTarget))
+		if _, err := os.Stat(full); err == nil && !force {
+			return e.fail(fmt.Errorf("%s exists; edit it, or pass --force to overwrite it with a new draft", m.NotesTarget))
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return e.fail(fmt.Errorf("%s: %w", m.NotesTarget, err))
+		}
+	}
+	for _, m := range r.Models {
+		full := filepath.Join(root, filepath.FromSlash(m.NotesTarget))
+		if err := writeFile(full, changelog.Draft(m)); err != nil {
+			return e.fail(fmt.Errorf("%s: %w", m.NotesTarget, err))
+		}
+		fmt.Fprintf(e.stdout, "wrote %s\n", m.NotesTarget)
+		if m.RequiredBump == check.BumpMajor || m.DeclaredBump() == check.BumpMajor {
+			fmt.Fprintf(e.stdout, "  a major release: write the migration steps in place of the %s marker before tagging\n", check.PlaceholderMarker)
+		}
+	}
+	return ExitPass
+}
+
+// writeChangelog updates the CHANGELOG.md of each model's folder, or the one
+// at the root when the folder has none.
+func writeChangelog(e *env, repo string, r *check.Report, date string) int {
+	root, err := gate.Root(repo)
+	if err != nil {
+		return e.fail(err)
+	}
+	updated := map[string]string{} // repository path -> new content
+	var order []string
+	for _, m := range r.Models {
+		p := path.Join(m.HeadModel.Dir(), "CHANGELOG.md")
+		if _, ok := updated[p]; !ok {
+			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); errors.Is(err, fs.ErrNotExist) {
+				if _, err := os.Stat(filepath.Join(root, "CHANGELOG.md")); err == nil {
+					p = "CHANGELOG.md"
+				}
+			}
+		}
+		text, ok := updated[p]
+		if !ok {
+			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				text = changelogHeader
+			case err != nil:
+				return e.fail(fmt.Errorf("%s: %w", p, err))
+			default:
+				text = string(data)
+			}
+			order = append(order, p)
+		}
+		out, err := changelog.UpdateChangelog(text, m, date)
+		if err != nil {
+			return e.fail(fmt.Errorf("%s: %w", p, err))
+		}
+		updated[p] = out
+	}
+	for _, p := range order {
+		if err := writeFile(filepath.Join(root, filepath.FromSlash(p)), updated[p]); err != nil {
+			return e.fail(fmt.Errorf("%s: %w", p, err))
+		}
+		fmt.Fprintf(e.stdout, "updated %s\n", p)
+	}
+	return ExitPass
+}
+
+const changelogHeader = `# Changelog
+
+All notable changes to this model are documented in this file.
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+and versions follow SPEC-040 semantic versioning, checked by modelgate.
+
+## [Unreleased]
+`
+
+// writeFile writes through a temporary file and a rename, so a failure
+// leaves the old file whole.
+func writeFile(name, content string) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".modelgate-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}

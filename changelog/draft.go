@@ -60,6 +60,9 @@ func Sections(m *check.ModelReport) []Section {
 }
 
 func whyTitle(m *check.ModelReport) string {
+	if m.DeclaredBump() < m.RequiredBump {
+		return fmt.Sprintf("Why this must be a %s release", strings.ToUpper(m.RequiredBump.String()))
+	}
 	if b := m.DeclaredBump(); b != check.BumpNone {
 		return fmt.Sprintf("Why this is a %s release", strings.ToUpper(b.String()))
 	}
@@ -102,7 +105,7 @@ func item(f check.Finding) string {
 	default:
 		what = fmt.Sprintf("`%s`: `%s` → `%s`", f.Path, clip(f.OldText()), clip(f.NewText()))
 	}
-	if r := f.Reason(); r != "" {
+	if r := f.Reason(); r != "" && f.Rule != check.FileRule {
 		what += " — " + r
 	}
 	return fmt.Sprintf("- %s [`%s`]\n", what, f.Rule)

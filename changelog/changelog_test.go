@@ -204,7 +204,7 @@ Intro.
 [unreleased]: https://github.com/acme/m/compare/lite-llm-base-v2.1.3...HEAD
 [2.1.3]: https://github.com/acme/m/releases/tag/lite-llm-base-v2.1.3
 `
-	out, err := UpdateChangelog(in, m, "2026-11-22")
+	out, err := UpdateChangelog(in, m, ChangelogOptions{Date: "2026-11-22"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,10 +217,10 @@ Intro.
 			t.Errorf("changelog lacks %q:\n%s", w, out)
 		}
 	}
-	if _, err := UpdateChangelog(out, m, "2026-11-23"); err == nil || !strings.Contains(err.Error(), "already has a section for 2.2.0") {
+	if _, err := UpdateChangelog(out, m, ChangelogOptions{Date: "2026-11-23"}); err == nil || !strings.Contains(err.Error(), "already has a section for 2.2.0") {
 		t.Errorf("second update: error %v, want already has a section", err)
 	}
-	fresh, err := UpdateChangelog("# Changelog\n", m, "2026-11-22")
+	fresh, err := UpdateChangelog("# Changelog\n", m, ChangelogOptions{Date: "2026-11-22"})
 	if err != nil || !strings.Contains(fresh, "## [Unreleased]\n\n## [2.2.0] - 2026-11-22\n") {
 		t.Errorf("changelog without sections: %v\n%s", err, fresh)
 	}

@@ -7,9 +7,11 @@ import (
 	"github.com/modelgate/modelgate/check"
 )
 
-// Placeholder marks text a person must still write. The gate fails with
-// release-notes-template while the marker is in the notes.
-const Placeholder = "<!-- " + check.PlaceholderMarker + " -->"
+// Placeholder is the paragraph a person replaces with the migration steps.
+// It carries the marker the gate looks for, so the gate fails with
+// release-notes-template while any of it is left.
+const Placeholder = "> **" + check.PlaceholderMarker + "** Write the migration steps here: how to convert old checkpoints " +
+	"(a script under the migrations folder) and what clients must change. Replace this paragraph with them."
 
 // Section is one generated part of the notes: a heading and its body.
 type Section struct {
@@ -192,7 +194,7 @@ func migrationNeeded(m *check.ModelReport) bool {
 // marked placeholder for the steps.
 func migration(m *check.ModelReport) string {
 	var b strings.Builder
-	b.WriteString("Old checkpoints and clients will hit:\n\n")
+	b.WriteString(check.MigrationIntro + "\n\n")
 	n := 0
 	for _, f := range m.Findings {
 		if f.Bump == check.BumpMajor && f.Suppressed == "" {
@@ -203,9 +205,7 @@ func migration(m *check.ModelReport) string {
 	if n == 0 {
 		b.WriteString("- no breaking change was found; the version is declared major\n")
 	}
-	b.WriteString("\n" + Placeholder + "\n" +
-		"**Write the migration steps here:** how to convert old checkpoints (a script under the migrations folder) " +
-		"and what clients must change. Then delete this paragraph and the marker above it.\n")
+	b.WriteString("\n" + Placeholder + "\n")
 	return b.String()
 }
 

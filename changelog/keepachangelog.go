@@ -15,16 +15,31 @@ var (
 	subheadingRE = regexp.MustCompile(`^###\s+(.*?)\s*$`)
 )
 
+// ChangelogOptions shape a changelog update.
+type ChangelogOptions struct {
+	Date string // the release date, YYYY-MM-DD
+	// Shared says several models keep their history in this file: headings
+	// and links then name the model ("## [lite-llm-base-v3.0.0]").
+	Shared bool
+}
+
 // UpdateChangelog turns the "## [Unreleased]" section of a Keep a Changelog
 // file into the release's "## [<V>] - <date>" section. It keeps what people
 // wrote there, adds the generated parts that are missing (a generated
 // section whose heading exists gets only the bullets it lacks), opens a fresh
 // Unreleased section, and updates compare links at the bottom. Without an
-// Unreleased section the release's section goes before the first one.
-func UpdateChangelog(text string, m *check.ModelReport, date string) (string, error) {
+// Unreleased section the release's section goes before the first one. The
+// file's line endings are kept.
+func UpdateChangelog(text string, m *check.ModelReport, opts ChangelogOptions) (string, error) {
 	version := m.DeclaredVersion
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	label := version
 	verRE := regexp.MustCompile(`^##\s+\[?(?:v|` + regexp.QuoteMeta(m.Name) + `-v)?` + regexp.QuoteMeta(version) + `\]?(?:\s|$)`)
+	if opts.Shared {
+		label = m.Name + "-v" + version
+		verRE = regexp.MustCompile(`^##\s+\[?` + regexp.QuoteMeta(label) + `\]?(?:\s|$)`)
+	}
+	crlf := strings.Contains(text, "\r\n")
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	for i, l := range lines {
 		if verRE.MatchString(l) {
 			return "", fmt.Errorf("line %d already has a section for %s; edit it, or remove it to regenerate", i+1, version)
@@ -54,12 +69,19 @@ func UpdateChangelog(text string, m *check.ModelReport, date string) (string, er
 		}
 		end = start
 	}
-	section := []string{"## [Unreleased]", "", fmt.Sprintf("## [%s] - %s", version, date), ""}
+	section := []string{"## [Unreleased]", "", fmt.Sprintf("## [%s] - %s", label, opts.Date), ""}
+	if m.Base == nil {
+		section = append(section, fmt.Sprintf("First release of %s.", m.Name), "")
+	}
 	section = append(section, merge(human, Sections(m))...)
 	section = append(section, "")
 	out := append(append(append([]string{}, lines[:start]...), section...), lines[end:]...)
-	out = updateLinks(out, m)
-	return strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n", nil
+	out = updateLinks(out, m, label, opts.Shared)
+	result := strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n"
+	if crlf {
+		result = strings.ReplaceAll(result, "\n", "\r\n")
+	}
+	return result, nil
 }
 
 // merge adds the generated sections to what people wrote, as level-3
@@ -122,19 +144,28 @@ func trimBlank(lines []string) []string {
 	return lines
 }
 
-// updateLinks rewrites "[Unreleased]: .../compare/<prev>...HEAD" to compare
-// from the new tag and adds "[<V>]: .../compare/<prev>...<tag>" below it.
-func updateLinks(lines []string, m *check.ModelReport) []string {
+// updateLinks adds "[<label>]: .../compare/<previous tag>...<tag>" below the
+// "[Unreleased]: .../compare/<from>...HEAD" link and, unless several models
+// share the file, moves that link's <from> to the new tag. Release tags are
+// model identifiers.
+func updateLinks(lines []string, m *check.ModelReport, label string, shared bool) []string {
 	tag := m.Name + "-v" + m.DeclaredVersion
 	for i, l := range lines {
 		sm := unreleasedLn.FindStringSubmatch(l)
 		if sm == nil {
 			continue
 		}
-		prefix, prev, headRef := sm[1], sm[2], sm[3]
-		label := l[1:strings.Index(l, "]")]
-		lines[i] = fmt.Sprintf("[%s]: %s%s...%s", label, prefix, tag, headRef)
-		link := fmt.Sprintf("[%s]: %s%s...%s", m.DeclaredVersion, prefix, prev, tag)
+		prefix, from, headRef := sm[1], sm[2], sm[3]
+		prev := from
+		if m.Base != nil {
+			prev = m.BaseModel.ID.Name + "-v" + m.Base.Version
+		} else if shared {
+			return lines
+		}
+		if !shared {
+			lines[i] = fmt.Sprintf("[%s]: %s%s...%s", l[1:strings.Index(l, "]")], prefix, tag, headRef)
+		}
+		link := fmt.Sprintf("[%s]: %s%s...%s", label, prefix, prev, tag)
 		return append(lines[:i+1], append([]string{link}, lines[i+1:]...)...)
 	}
 	return lines

@@ -15,6 +15,15 @@ import (
 // write. The gate fails with release-notes-template while any is left.
 const PlaceholderMarker = "modelgate:placeholder"
 
+// MigrationIntro opens the generated list of what breaks in a draft's
+// Migration section. Neither it nor the generated bullets count as
+// migration steps: a person must write those.
+const MigrationIntro = "Old checkpoints and clients will hit:"
+
+// generatedRE matches a generated finding bullet, which ends by citing its
+// rule, e.g. "[`arch-shape-changed`]".
+var generatedRE = regexp.MustCompile("\\[`[a-z0-9]+(?:-[a-z0-9]+)*`\\]\\s*$")
+
 // Notes are the release notes found for one version.
 type Notes struct {
 	Path  string // repository-relative file
@@ -176,6 +185,9 @@ func hasMigration(fsys fs.FS, m *Model, lines []string) bool {
 		for _, next := range lines[i+1:] {
 			if g := headingRE.FindStringSubmatch(strings.TrimSpace(next)); g != nil && len(g[1]) <= len(h[1]) {
 				break
+			}
+			if strings.TrimSpace(next) == MigrationIntro || generatedRE.MatchString(next) {
+				continue
 			}
 			body = append(body, next)
 		}

@@ -51,6 +51,12 @@ type ModelReport struct {
 	NotesTarget string `json:"-"`
 }
 
+// Unchanged reports whether nothing of the model changed since its baseline
+// and the version stays: there is nothing to release.
+func (m *ModelReport) Unchanged() bool {
+	return m.Base != nil && len(m.Findings) == 0 && m.DeclaredVersion == m.Base.Version
+}
+
 // DeclaredBump returns the size of the step from the baseline to the
 // declared version (BumpNone for a first release).
 func (m *ModelReport) DeclaredBump() Bump {

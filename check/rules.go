@@ -163,7 +163,9 @@ var Rules = []*Rule{
 
 	// Architecture blocks and the key-name classifier, for any config.
 	{ID: "arch-block-added", Bump: BumpMajor, Description: "a new block or layer type was added to the architecture",
-		Reason: "old checkpoints have no weights for it", match: both(isArch, lastKey("blocks", "block_types"), func(s *subject) bool { return s.Kind == Changed && len(setDiff(s.New, s.Old)) > 0 })},
+		Reason: "old checkpoints have no weights for it", match: both(isArch, lastKey("blocks", "block_types"), func(s *subject) bool {
+			return s.Kind == Added || s.Kind == Changed && len(setDiff(s.New, s.Old)) > 0
+		})},
 	{ID: "arch-block-removed", Bump: BumpMajor, Description: "a block or layer type was removed from, or reordered in, the architecture",
 		Reason: "old checkpoints no longer match the module tree", match: both(isArch, lastKey("blocks", "block_types"))},
 	{ID: "arch-shape-changed", Bump: BumpMajor, Description: "an architecture key that sets parameter shapes changed (layers, hidden, heads, dim, width, vocab, experts, intermediate, embedding)",

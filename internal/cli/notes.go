@@ -85,6 +85,16 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	all := r.Models
+	var releases []*check.ModelReport
+	for _, m := range all {
+		if m.Unchanged() {
+			fmt.Fprintf(e.stderr, "modelgate: %s is unchanged since %s: no release, no notes\n", m.Name, m.Base.Ref)
+			continue
+		}
+		releases = append(releases, m)
+	}
+	r = &check.Report{Passed: r.Passed, Models: releases}
 	switch {
 	case *format == "json":
 		enc := json.NewEncoder(e.stdout)
@@ -102,7 +112,7 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 	case *write:
 		return writeNotes(e, g.opts.Repo, r, *force)
 	case *log:
-		return writeChangelog(e, g.opts.Repo, r, *date)
+		return writeChangelog(e, g.opts.Repo, all, r, *date)
 	default:
 		for i, m := range r.Models {
 			if i > 0 {
@@ -142,24 +152,32 @@ func writeNotes(e *env, repo string, r *check.Report, force bool) int {
 	return ExitPass
 }
 
-// writeChangelog updates the CHANGELOG.md of each model's folder, or the one
-// at the root when the folder has none.
-func writeChangelog(e *env, repo string, r *check.Report, date string) int {
+// writeChangelog updates the CHANGELOG.md of each released model's folder,
+// or the one at the root when the folder has none. A file that holds the
+// history of several of the repository's models (all) names the model in
+// its headings and links.
+func writeChangelog(e *env, repo string, all []*check.ModelReport, r *check.Report, date string) int {
 	root, err := gate.Root(repo)
 	if err != nil {
 		return e.fail(err)
 	}
+	changelogOf := func(m *check.ModelReport) string {
+		p := path.Join(m.HeadModel.Dir(), "CHANGELOG.md")
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Stat(filepath.Join(root, "CHANGELOG.md")); err == nil {
+				return "CHANGELOG.md"
+			}
+		}
+		return p
+	}
+	models := map[string]int{} // changelog path -> models that keep their history there
+	for _, m := range all {
+		models[changelogOf(m)]++
+	}
 	updated := map[string]string{} // repository path -> new content
 	var order []string
 	for _, m := range r.Models {
-		p := path.Join(m.HeadModel.Dir(), "CHANGELOG.md")
-		if _, ok := updated[p]; !ok {
-			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); errors.Is(err, fs.ErrNotExist) {
-				if _, err := os.Stat(filepath.Join(root, "CHANGELOG.md")); err == nil {
-					p = "CHANGELOG.md"
-				}
-			}
-		}
+		p := changelogOf(m)
 		text, ok := updated[p]
 		if !ok {
 			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
@@ -173,7 +191,7 @@ func writeChangelog(e *env, repo string, r *check.Report, date string) int {
 			}
 			order = append(order, p)
 		}
-		out, err := changelog.UpdateChangelog(text, m, date)
+		out, err := changelog.UpdateChangelog(text, m, changelog.ChangelogOptions{Date: date, Shared: models[p] > 1})
 		if err != nil {
 			return e.fail(fmt.Errorf("%s: %w", p, err))
 		}

@@ -28,7 +28,15 @@ type Options struct {
 	Head    string // revision; "" means HEAD
 	Version string // declared version override: identifier or bare semver
 	Config  string // configuration file on disk; "" reads .modelgate.yaml at head
+	// Model restricts the gate to the model of that name; Run returns
+	// ErrNoSuchModel when no manifest at head declares it.
+	Model string
+	// Label names the head in the report instead of Head, e.g. "staged changes".
+	Label string
 }
+
+// ErrNoSuchModel reports that Options.Model names no model at head.
+var ErrNoSuchModel = errors.New("no such model")
 
 // Run gates every model of the repository and returns the report. An error
 // means the gate could not run (exit status 2).
@@ -67,7 +75,12 @@ func Run(ctx context.Context, opts Options) (*check.Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		report.Models = append(report.Models, mr)
+		if mr != nil {
+			report.Models = append(report.Models, mr)
+		}
+	}
+	if opts.Model != "" && len(report.Models) == 0 {
+		return nil, fmt.Errorf("%w %s at %s", ErrNoSuchModel, opts.Model, opts.Head)
 	}
 	report.Passed = !report.Failed()
 	return report, nil
@@ -140,10 +153,17 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	if g.opts.Model != "" && head.ID.Name != g.opts.Model {
+		return nil, nil
+	}
+	label := g.opts.Head
+	if g.opts.Label != "" {
+		label = g.opts.Label
+	}
 	in := check.Input{
 		Config:  g.cfg,
 		Head:    head,
-		HeadRef: check.Ref{Ref: g.opts.Head, Commit: g.head.Hash},
+		HeadRef: check.Ref{Ref: label, Commit: g.head.Hash},
 		HeadFS:  g.headFS,
 		Exclude: g.dirs,
 	}
@@ -195,7 +215,7 @@ func (g *run) declared(head *check.Model) (*semver.Version, string, error) {
 	}
 	if id, err := check.ParseIdentifier(v); err == nil {
 		if id.Name != head.ID.Name {
-			if g.several {
+			if g.several || g.opts.Model != "" {
 				return nil, "", nil
 			}
 			return nil, "", fmt.Errorf("--version %s names model %s, but %s declares %s", v, id.Name, head.Manifest, head.ID.Name)

@@ -84,22 +84,11 @@ func (r *Repo) Resolve(rev string) (*Commit, error) {
 		}
 		return nil, fmt.Errorf("unknown revision %q: not a branch, tag or commit of this repository (git fetch it first?)", rev)
 	}
-	c, err := r.commit(*h)
+	c, err := r.Peel(&Tag{Name: rev, hash: *h})
 	if err != nil {
 		return nil, fmt.Errorf("revision %q: %w", rev, err)
 	}
-	return &Commit{Hash: c.Hash.String(), commit: c}, nil
-}
-
-func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
-	c, err := r.repo.CommitObject(h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		if r.Shallow() {
-			return nil, fmt.Errorf("commit %s is not in this shallow clone: %w; %s", h.String()[:7], ErrShallow, ShallowFix)
-		}
-		return nil, fmt.Errorf("commit %s not found", h.String()[:7])
-	}
-	return c, err
+	return c, nil
 }
 
 // FS returns the files of the commit's tree.

@@ -1,0 +1,148 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// InstallOptions select the hooks to install.
+type InstallOptions struct {
+	Hooks []string // hook names; empty means pre-commit and pre-push
+	// Force installs into a core.hooksPath that points elsewhere than the
+	// repository's own hooks folder.
+	Force bool
+}
+
+// hooksDir asks git for the hooks folder (core.hooksPath, linked worktrees)
+// and whether core.hooksPath set it.
+func hooksDir(ctx context.Context, repo string) (dir, configured string, err error) {
+	top, err := git(ctx, repo, nil, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", "", fmt.Errorf("%s: not a git working tree: %w", repo, err)
+	}
+	dir, err = git(ctx, top, nil, "rev-parse", "--git-path", "hooks")
+	if err != nil {
+		return "", "", err
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(top, dir)
+	}
+	configured, _ = git(ctx, top, nil, "config", "--get", "core.hooksPath")
+	return dir, configured, nil
+}
+
+// Install writes the hook scripts into the repository's hooks folder. A hook
+// modelgate did not write is moved to <name>.legacy and chained: it still
+// runs first, with the same arguments and input. Installing again updates
+// modelgate's scripts and changes nothing else.
+func Install(ctx context.Context, repo string, opts InstallOptions, out io.Writer) error {
+	names := opts.Hooks
+	if len(names) == 0 {
+		names = []string{"pre-commit", "pre-push"}
+	}
+	dir, configured, err := hooksDir(ctx, repo)
+	if err != nil {
+		return err
+	}
+	if configured != "" && !opts.Force {
+		return fmt.Errorf("core.hooksPath is set to %q, so git runs the hooks there (husky, lefthook or a shared folder?); "+
+			"call modelgate hook <name> from those hooks (see the README), or pass --force to install into %s", configured, dir)
+	}
+	// Check every hook before touching any, so a refusal changes nothing.
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		ours, exists, err := isOurs(p)
+		if err != nil {
+			return err
+		}
+		if exists && !ours {
+			if _, err := os.Lstat(p + ".legacy"); err == nil {
+				return fmt.Errorf("%s: both %s and %s.legacy exist and neither is modelgate's; merge them by hand first", dir, name, name)
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		ours, exists, _ := isOurs(p)
+		if exists && !ours {
+			if err := os.Rename(p, p+".legacy"); err != nil {
+				return fmt.Errorf("moving %s aside: %w", name, err)
+			}
+			fmt.Fprintf(out, "moved your %s hook to %s.legacy; it still runs first\n", name, name)
+		}
+		if err := writeScript(p); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "installed %s\n", p)
+	}
+	return nil
+}
+
+// Uninstall removes the scripts modelgate installed and puts back the hooks
+// they replaced. Hooks modelgate did not write are left alone.
+func Uninstall(ctx context.Context, repo string, out io.Writer) error {
+	dir, _, err := hooksDir(ctx, repo)
+	if err != nil {
+		return err
+	}
+	for _, name := range Names {
+		p := filepath.Join(dir, name)
+		ours, exists, err := isOurs(p)
+		if err != nil {
+			return err
+		}
+		if exists && !ours {
+			fmt.Fprintf(out, "left %s alone: modelgate did not write it\n", p)
+			continue
+		}
+		if exists {
+			if err := os.Remove(p); err != nil {
+				return fmt.Errorf("removing %s: %w", p, err)
+			}
+			fmt.Fprintf(out, "removed %s\n", p)
+		}
+		if _, err := os.Lstat(p + ".legacy"); err == nil {
+			if err := os.Rename(p+".legacy", p); err != nil {
+				return fmt.Errorf("restoring %s: %w", name, err)
+			}
+			fmt.Fprintf(out, "restored your %s hook\n", name)
+		}
+	}
+	return nil
+}
+
+// isOurs reports whether the hook at p exists and is modelgate's.
+func isOurs(p string) (ours, exists bool, err error) {
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, true, fmt.Errorf("reading %s: %w", p, err)
+	}
+	return strings.Contains(string(data), Marker), true, nil
+}
+
+func writeScript(p string) error {
+	tmp := p + ".modelgate-tmp"
+	if err := os.WriteFile(tmp, []byte(Script), 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	return nil
+}

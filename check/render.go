@@ -89,9 +89,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		if len(m.Findings) == 0 && m.Base != nil {
 			b.WriteString("  no changes to the model\n")
 		}
-		if m.Base != nil {
+		switch {
+		case m.Base != nil && m.RequiredBump == BumpNone:
+			fmt.Fprintf(&b, "  required: no bump, %s may stay; declared %s\n", m.Base.Version, m.DeclaredVersion)
+		case m.Base != nil:
 			fmt.Fprintf(&b, "  required: %s bump from %s -> %s; declared %s\n", m.RequiredBump, m.Base.Version, m.RequiredVersion, m.DeclaredVersion)
-		} else {
+		default:
 			fmt.Fprintf(&b, "  declared: %s\n", m.DeclaredVersion)
 		}
 		if m.ReleaseNotes.Found {

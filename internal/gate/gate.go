@@ -156,10 +156,7 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 	if g.opts.Model != "" && head.ID.Name != g.opts.Model {
 		return nil, nil
 	}
-	label := g.opts.Head
-	if g.opts.Label != "" {
-		label = g.opts.Label
-	}
+	label := g.label()
 	in := check.Input{
 		Config:  g.cfg,
 		Head:    head,
@@ -205,6 +202,14 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 		}
 	}
 	return check.Evaluate(in)
+}
+
+// label names the head in reports.
+func (g *run) label() string {
+	if g.opts.Label != "" {
+		return g.opts.Label
+	}
+	return g.opts.Head
 }
 
 // declared parses --version for this model; nil means the manifest's.
@@ -259,7 +264,7 @@ func (g *run) baseline(head *check.Model) (*gitrepo.Commit, string, []string, er
 		if err != nil {
 			return nil, "", nil, err
 		}
-		return c, t.Name, []string{fmt.Sprintf("baseline %s: the highest release tag of %s reachable from %s", t.Name, head.ID.Name, g.opts.Head)}, nil
+		return c, t.Name, []string{fmt.Sprintf("baseline %s: the highest release tag of %s reachable from %s", t.Name, head.ID.Name, g.label())}, nil
 	}
 	if g.repo.Shallow() {
 		return nil, "", nil, fmt.Errorf("no release tag of %s in this shallow clone, so a first release cannot be told from a missing baseline: %w; %s (or pass --base none for a first release)", head.ID.Name, gitrepo.ErrShallow, gitrepo.ShallowFix)
@@ -267,7 +272,7 @@ func (g *run) baseline(head *check.Model) (*gitrepo.Commit, string, []string, er
 	if c, ref, err := g.renamedFrom(head); err != nil || c != nil {
 		return c, ref, []string{fmt.Sprintf("baseline %s: %s declared another model name there", ref, head.Manifest)}, err
 	}
-	return nil, "", []string{fmt.Sprintf("first release: no release tag %s-v<version> is reachable from %s", head.ID.Name, g.opts.Head)}, nil
+	return nil, "", []string{fmt.Sprintf("first release: no release tag %s-v<version> is reachable from %s", head.ID.Name, g.label())}, nil
 }
 
 // renamedFrom finds the release tag of another model name whose manifest

@@ -10,15 +10,21 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/modelgate/modelgate/check"
 )
@@ -46,6 +52,9 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
 	}
+	if r, err = withAlternates(r); err != nil {
+		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
+	}
 	repo := &Repo{repo: r, dir: dir, shallow: map[plumbing.Hash]bool{}}
 	hs, err := r.Storer.Shallow()
 	if err != nil {
@@ -64,6 +73,86 @@ func (r *Repo) Root() (string, error) {
 		return "", fmt.Errorf("%s: a bare repository has no working tree to write to", r.dir)
 	}
 	return wt.Filesystem.Root(), nil
+}
+
+// withAlternates serves the objects of alternate object stores (git clone
+// --shared, --reference): go-git looks for them inside .git, and on every
+// miss opens each alternate anew and reloads its pack index. The stores
+// listed in objects/info/alternates are opened once here instead.
+func withAlternates(r *git.Repository) (*git.Repository, error) {
+	st, ok := r.Storer.(*filesystem.Storage)
+	if !ok {
+		return r, nil
+	}
+	f, err := st.Filesystem().Open(path.Join("objects", "info", "alternates"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return r, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
+	}
+	objects := filepath.Join(st.Filesystem().Root(), "objects")
+	var alts []*filesystem.ObjectStorage
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !filepath.IsAbs(line) {
+			line = filepath.Join(objects, line)
+		}
+		alts = append(alts, filesystem.NewObjectStorage(dotgit.New(osfs.New(filepath.Dir(line))), cache.NewObjectLRUDefault()))
+	}
+	var wt billy.Filesystem
+	if w, err := r.Worktree(); err == nil {
+		wt = w.Filesystem
+	}
+	return git.Open(&alternatesStorer{Storage: st, alts: alts}, wt)
+}
+
+// alternatesStorer is a repository's storage that falls back to alternate
+// object stores kept open.
+type alternatesStorer struct {
+	*filesystem.Storage
+	alts []*filesystem.ObjectStorage
+}
+
+func (s *alternatesStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	o, err := s.Storage.EncodedObject(t, h)
+	for _, alt := range s.alts {
+		if !errors.Is(err, plumbing.ErrObjectNotFound) {
+			break
+		}
+		o, err = alt.EncodedObject(t, h)
+	}
+	return o, err
+}
+
+func (s *alternatesStorer) HasEncodedObject(h plumbing.Hash) error {
+	err := s.Storage.HasEncodedObject(h)
+	for _, alt := range s.alts {
+		if !errors.Is(err, plumbing.ErrObjectNotFound) {
+			break
+		}
+		err = alt.HasEncodedObject(h)
+	}
+	return err
+}
+
+func (s *alternatesStorer) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	n, err := s.Storage.EncodedObjectSize(h)
+	for _, alt := range s.alts {
+		if !errors.Is(err, plumbing.ErrObjectNotFound) {
+			break
+		}
+		n, err = alt.EncodedObjectSize(h)
+	}
+	return n, err
 }
 
 // Shallow reports whether the clone is shallow.

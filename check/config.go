@@ -97,8 +97,10 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			if v.Kind != KindString || v.Str == "" {
 				return nil, bad(v, "notes_dir must be a folder name such as releases")
 			}
-			if _, err := resolvePointer(".", v.Str); err != nil {
+			if p, err := resolvePointer(".", v.Str); err != nil {
 				return nil, bad(v, "notes_dir: %v", err)
+			} else if p == "." {
+				return nil, bad(v, "notes_dir must be a subfolder such as releases, not the model's folder itself")
 			}
 			c.NotesDir = v.Str
 		case "ignore":

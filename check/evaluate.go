@@ -17,8 +17,9 @@ type Input struct {
 	Head   *Model
 	// BaseRef and HeadRef name the revisions in the report.
 	BaseRef, HeadRef Ref
-	// HeadFS reads the head revision (release notes, migration tools).
-	HeadFS fs.FS
+	// HeadFS reads the head revision (release notes, migration tools);
+	// BaseFS the baseline, to tell notes left over from it.
+	HeadFS, BaseFS fs.FS
 	// Changed lists the repository paths that differ between base and head.
 	Changed []string
 	// Exclude lists folders of other models, whose files are theirs.
@@ -30,6 +31,8 @@ type Input struct {
 	DeclaredSource string
 	// TagCommit is the commit the tag <name>-v<declared> points to, if any.
 	TagCommit string
+	// ConfigChanged says the configuration differs from the baseline's.
+	ConfigChanged bool
 	// Notices are carried into the report (first release, baseline choice).
 	Notices []string
 }
@@ -95,7 +98,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.RequiredVersion = req.String()
 		r.NextIdentifier = Identifier{Name: head.ID.Name, Version: req}.String()
 		if !r.judgeVersion(cfg, in, base.ID.Version, declared, req) {
-			return r.finish(), nil
+			return r.finish(cfg, in), nil
 		}
 	}
 	if in.TagCommit != "" && in.TagCommit != in.HeadRef.Commit {
@@ -106,7 +109,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 	if err := r.judgeNotes(cfg, in, declared); err != nil {
 		return nil, err
 	}
-	return r.finish(), nil
+	return r.finish(cfg, in), nil
 }
 
 // judgeVersion compares the declared version with the baseline and the
@@ -121,7 +124,7 @@ func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *s
 		r.addProblem(cfg, Problem{Rule: "version-decreased", File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s is lower than the baseline %s", declared, base), Fix: want})
 		return false
-	case dc.Equal(core(base)):
+	case declared.Equal(base) || dc.Equal(core(base)) && base.Prerelease() == "":
 		if r.RequiredBump == BumpNone {
 			r.Notices = append(r.Notices, fmt.Sprintf("no release needed: the changes require no version bump and %s keeps %s", head.Manifest, base))
 			return false
@@ -135,8 +138,11 @@ func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *s
 	default:
 		b := core(base)
 		next := []semver.Version{b.IncPatch(), b.IncMinor(), b.IncMajor()}
+		if base.Prerelease() != "" && dc.Equal(b) {
+			return true
+		}
 		for _, n := range next {
-			if dc.Equal(&n) {
+			if dc.Equal(&n) || dc.Equal(req) {
 				return true
 			}
 		}
@@ -152,9 +158,24 @@ func (r *ModelReport) judgeNotes(cfg *Config, in Input, declared *semver.Version
 	if in.HeadFS == nil {
 		return nil
 	}
-	notes, err := FindNotes(in.HeadFS, head, declared, cfg.NotesDir)
+	notes, err := FindNotes(in.HeadFS, head, declared, cfg.NotesDir, false)
 	if err != nil {
 		return err
+	}
+	stale := ""
+	if notes.Found && notes.Pointer != nil && staleNotes(in, notes) {
+		// The pointer still names the baseline's notes, unchanged: they are
+		// not this version's. Look where the notes of a new version would be.
+		stale = notes.Path
+		if notes, err = FindNotes(in.HeadFS, head, declared, cfg.NotesDir, true); err != nil {
+			return err
+		}
+	}
+	if !notes.Found && stale != "" {
+		r.addProblem(cfg, Problem{Rule: "release-notes-missing", File: head.Manifest, Line: head.Root.Get("release_notes").Pos.Line,
+			Message: fmt.Sprintf("release_notes still points to %s, the notes of %s, unchanged since the baseline", stale, in.Base.ID.Version),
+			Fix:     fmt.Sprintf("write the notes of %s and point release_notes to them", declared)})
+		return nil
 	}
 	if !notes.Found {
 		p := Problem{Rule: "release-notes-missing", File: head.Manifest, Line: head.IDPos.Line,
@@ -182,6 +203,16 @@ func (r *ModelReport) judgeNotes(cfg *Config, in Input, declared *semver.Version
 	return nil
 }
 
+// staleNotes reports whether notes found through the release_notes pointer
+// are the baseline's: the same file with the same text.
+func staleNotes(in Input, n Notes) bool {
+	if in.Base == nil || in.BaseFS == nil || in.Base.Files["release_notes"] != n.Path {
+		return false
+	}
+	old, err := fs.ReadFile(in.BaseFS, n.Path)
+	return err == nil && string(old) == n.Text
+}
+
 func (r *ModelReport) addProblem(cfg *Config, p Problem) {
 	p.Level = cfg.levelOf(p.Rule)
 	if p.Level == LevelOff {
@@ -190,7 +221,18 @@ func (r *ModelReport) addProblem(cfg *Config, p Problem) {
 	r.Problems = append(r.Problems, p)
 }
 
-func (r *ModelReport) finish() *ModelReport {
+// finish adds the warning about a changed configuration, after the
+// problems of the release itself, and settles the verdict.
+func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
+	if in.ConfigChanged && in.Base != nil {
+		file := cfg.File
+		if file == "" {
+			file = DefaultConfigFile
+		}
+		r.addProblem(cfg, Problem{Rule: "config-changed", File: file,
+			Message: fmt.Sprintf("%s changed since %s, and its rules, suppressions and ignores apply to this verdict", file, in.BaseRef.Ref),
+			Fix:     "review the change to the configuration with the release"})
+	}
 	r.Passed = r.Errors() == 0
 	return r
 }
@@ -283,14 +325,23 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 	sort.Strings(files)
 	r := LookupRule(FileRule)
 	var out []Finding
+	counted := 0
 	for i, p := range files {
-		if i == maxFileFindings {
-			out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", len(files)-i), File: p,
-				Message: fmt.Sprintf("%d more files of the model changed: %s", len(files)-i, r.Reason)})
-			break
+		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: p, File: p, Message: p + " changed: " + r.Reason}
+		if f.Suppressed = cfg.suppressed(r.ID, p); f.Suppressed == "" {
+			if counted == maxFileFindings {
+				rest := 0
+				for _, q := range files[i:] {
+					if cfg.suppressed(r.ID, q) == "" {
+						rest++
+					}
+				}
+				out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", rest), File: p,
+					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason)})
+				break
+			}
+			counted++
 		}
-		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: p, File: p, Message: p + " changed: " + r.Reason, oldText: "", newText: ""}
-		f.Suppressed = cfg.suppressed(r.ID, p)
 		out = append(out, f)
 	}
 	return out

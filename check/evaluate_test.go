@@ -154,6 +154,15 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// mapFS builds an in-memory file system from path -> content.
+func mapFS(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for p, c := range files {
+		fsys[p] = &fstest.MapFile{Data: []byte(c)}
+	}
+	return fsys
+}
+
 // replace returns an edit that applies old/new pairs in order.
 func replace(pairs ...string) func(string) string {
 	return func(s string) string {

@@ -80,17 +80,22 @@ func (h *hfConfig) classify(key string) keyClass {
 	case hfMetadataKeys[key]:
 		return classMetadata
 	}
-	return classifyKey(key)
+	if c := classifyKey(key); c != classMetadata {
+		return c
+	}
+	return classUnknown
 }
 
 func (h *hfConfig) learnedPositions() bool { return hfLearnedPositions[h.modelType] }
 
-// hfDefaults are the values transformers uses when a key is absent, for
-// PretrainedConfig and per model type.
+// hfDefaults are the values transformers uses when a key is absent, per
+// model type, and under "" the PretrainedConfig defaults that no model
+// config overrides (tie_word_embeddings is not one of them: Llama-family
+// configs default it to false, PretrainedConfig to true).
 var hfDefaults = map[string]map[string]any{
 	"": {"rope_scaling": nil, "attention_dropout": 0.0, "use_cache": true, "pretraining_tp": 1.0, "output_attentions": false,
 		"output_hidden_states": false, "return_dict": true, "torchscript": false, "is_encoder_decoder": false,
-		"add_cross_attention": false, "tie_encoder_decoder": false, "chunk_size_feed_forward": 0.0, "tie_word_embeddings": true,
+		"add_cross_attention": false, "tie_encoder_decoder": false, "chunk_size_feed_forward": 0.0,
 		"problem_type": nil, "tokenizer_class": nil, "prefix": nil, "task_specific_params": nil},
 	"llama": {"tie_word_embeddings": false, "attention_bias": false, "mlp_bias": false, "rope_theta": 10000.0, "hidden_act": "silu",
 		"rms_norm_eps": 1e-6, "max_position_embeddings": 2048.0, "initializer_range": 0.02},

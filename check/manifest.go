@@ -73,6 +73,9 @@ func Load(fsys fs.FS, name string) (*Model, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %s: %w", name, v.Pos.Line, k, err)
 			}
+			if k == "migrations" && (p == path.Dir(name) || p == "." || strings.HasPrefix(path.Dir(name)+"/", p+"/")) {
+				return nil, fmt.Errorf("%s:%d: migrations must be a folder inside the model's folder, such as migrations/, not %q: its files would not count as changes", name, v.Pos.Line, v.Str)
+			}
 			m.Files[k] = p
 			if contains(parsedPointers, k) {
 				data, err := readFile(fsys, p)

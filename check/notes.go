@@ -35,12 +35,12 @@ type Notes struct {
 }
 
 // FindNotes looks for the notes of version v of model m, first found wins:
-// the manifest's release_notes pointer, <dir>/<notesDir>/v<V>.md,
-// <dir>/<notesDir>/<identifier>.md, then a section of CHANGELOG.md (the
-// model's folder, then the repository root).
-func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string) (Notes, error) {
+// the manifest's release_notes pointer (unless skipPointer), then
+// <dir>/<notesDir>/v<V>.md, <dir>/<notesDir>/<identifier>.md, then a section
+// of CHANGELOG.md (the model's folder, then the repository root).
+func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string, skipPointer bool) (Notes, error) {
 	dir := m.Dir()
-	if p, ok := m.Files["release_notes"]; ok {
+	if p, ok := m.Files["release_notes"]; ok && !skipPointer {
 		n := Notes{Path: p, Line: 1, Pointer: m.Root.Get("release_notes")}
 		data, err := readNotes(fsys, p)
 		if err != nil || data == nil {
@@ -78,8 +78,11 @@ func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string) (Notes,
 		if data == nil {
 			continue
 		}
+		// The root changelog of a model in a subfolder may hold other
+		// models' sections too: only a section that names the model counts.
+		named := p == "CHANGELOG.md" && dir != "."
 		for _, ver := range versions {
-			if text, line, ok := changelogSection(data.text, ver, id.Name); ok {
+			if text, line, ok := changelogSection(data.text, ver, id.Name, named); ok {
 				return Notes{Path: p, Line: line, Text: text, Found: true}, nil
 			}
 		}
@@ -106,10 +109,15 @@ func readNotes(fsys fs.FS, p string) (*notesData, error) {
 
 // changelogSection returns the body of the "## [V]", "## V", "## vV" or
 // "## [name-vV]" section of a Keep a Changelog file, and its heading's line.
-func changelogSection(text, version, name string) (string, int, bool) {
+// With named, only "## [name-vV]" counts.
+func changelogSection(text, version, name string, named bool) (string, int, bool) {
 	lines := strings.Split(text, "\n")
 	q := regexp.QuoteMeta(version)
-	head := regexp.MustCompile(`^##\s+\[?(?:v|` + regexp.QuoteMeta(name) + `-v)?` + q + `\]?(?:\s|$)`)
+	prefix := `(?:v|` + regexp.QuoteMeta(name) + `-v)?`
+	if named {
+		prefix = regexp.QuoteMeta(name) + `-v`
+	}
+	head := regexp.MustCompile(`^##\s+\[?` + prefix + q + `\]?(?:\s|$)`)
 	for i, l := range lines {
 		if !head.MatchString(strings.TrimRight(l, "\r")) {
 			continue
@@ -134,7 +142,10 @@ type notesIssue struct {
 
 var (
 	commentRE     = regexp.MustCompile(`(?s)<!--.*?-->`)
-	templateRE    = regexp.MustCompile(`\b(TODO|TBD|FIXME)\b|` + regexp.QuoteMeta(PlaceholderMarker))
+	// templateRE finds template text: the placeholder marker, or TODO, TBD
+	// and FIXME used as markers (at the start of a line or item, or with a
+	// colon), not the words in prose.
+	templateRE = regexp.MustCompile(`^\s*(?:[-*>]\s*)?(?:TODO|TBD|FIXME)\b|\b(?:TODO|TBD|FIXME):|` + regexp.QuoteMeta(PlaceholderMarker))
 	headingRE     = regexp.MustCompile(`^(#{1,6})\s+(.*)$`)
 	toolPathRE    = regexp.MustCompile(`[A-Za-z0-9_.][A-Za-z0-9_./-]*\.(?:py|sh|go|rs|js|ts|rb|pl|ipynb)\b`)
 	markdownLinkR = regexp.MustCompile(`\]\(([^)\s]+)\)`)
@@ -208,10 +219,17 @@ func hasMigration(fsys fs.FS, m *Model, lines []string) bool {
 			}
 		}
 	}
+	migrations := m.Files["migrations"]
 	for _, c := range candidates {
 		c = strings.TrimPrefix(strings.Trim(c, "`"), "./")
 		for _, p := range []string{c, path.Join(m.Dir(), c)} {
 			if !fs.ValidPath(p) {
+				continue
+			}
+			// Only a migration tool counts: a file in the migrations folder, or
+			// one whose name says it migrates or converts.
+			lower := strings.ToLower(path.Base(p))
+			if !(migrations != "" && under(p, migrations)) && !strings.Contains(lower, "migrat") && !strings.Contains(lower, "convert") {
 				continue
 			}
 			if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() {

@@ -82,6 +82,14 @@ func hfClass(c keyClass) func(*subject) bool {
 	return func(s *subject) bool { return s.hf != nil && s.keyClass(s.hf.classify) == c }
 }
 
+// parentKey matches a change whose parent on the path is one of the keys.
+func parentKey(names ...string) func(*subject) bool {
+	return func(s *subject) bool {
+		n := len(s.Path)
+		return n >= 2 && !s.Path[n-2].Keyed && contains(names, s.Path[n-2].Key)
+	}
+}
+
 func numbers(cmp func(old, new float64) bool) func(*subject) bool {
 	return func(s *subject) bool {
 		return s.Kind == Changed && s.Old.Kind == KindNumber && s.New.Kind == KindNumber && cmp(s.Old.Num, s.New.Num)
@@ -138,8 +146,8 @@ var Rules = []*Rule{
 	// Evaluation metrics and the serving API.
 	{ID: "metric-changed", Bump: BumpNone, Description: "an evaluation metric changed",
 		Reason: "recorded in the release notes", match: inSection("metrics")},
-	{ID: "api-field-added", Bump: BumpMinor, Description: "the API schema gained a field or endpoint (backward-compatible addition)",
-		Reason: "existing clients keep working", match: both(inSection("api"), kind(Added))},
+	{ID: "api-field-added", Bump: BumpMinor, Description: "the API schema gained a property, path, response or schema (backward-compatible addition)",
+		Reason: "existing clients keep working", match: both(inSection("api"), kind(Added), parentKey("properties", "paths", "responses", "schemas", "examples"))},
 	{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
 		Reason: "existing clients may break", match: inSection("api")},
 
@@ -176,8 +184,6 @@ var Rules = []*Rule{
 		Reason: "training setting, recorded in the release notes", match: class(classTraining)},
 	{ID: "runtime-setting-changed", Bump: BumpPatch, Description: "a runtime or kernel setting changed (fusion, flash attention, cache)",
 		Reason: "performance setting; behaviour kept", match: class(classRuntime)},
-	{ID: "arch-metadata-changed", Bump: BumpNone, Description: "metadata inside the architecture config changed (names, versions, descriptions)",
-		Reason: "metadata only", match: both(isArch, class(classMetadata))},
 	{ID: "arch-unclassified", Bump: BumpMajor, Description: "an architecture key that no rule classifies changed; counted as breaking until a rule in .modelgate.yaml says otherwise",
 		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch},
 
@@ -203,6 +209,7 @@ var Rules = []*Rule{
 	{ID: "version-mismatch", Gate: true, Level: LevelError, Description: "--version or the pushed tag disagrees with the manifest's model identifier"},
 	{ID: "version-skips", Gate: true, Level: LevelWarning, Description: "the declared version skips ahead of the next version"},
 	{ID: "model-renamed", Gate: true, Level: LevelError, Description: "the model's name differs from the baseline's"},
+	{ID: "config-changed", Gate: true, Level: LevelWarning, Description: ".modelgate.yaml changed since the baseline: its rules, suppressions and ignores now decide the verdict; review them (level error makes such changes need a separate, reviewed release)"},
 	{ID: "release-notes-missing", Gate: true, Level: LevelError, Description: "no release notes for the declared version (manifest pointer, releases/v<V>.md, or a CHANGELOG.md section)"},
 	{ID: "release-notes-empty", Gate: true, Level: LevelError, Description: "the release notes are empty"},
 	{ID: "release-notes-template", Gate: true, Level: LevelError, Description: "the release notes still hold template placeholders"},
@@ -259,11 +266,15 @@ const (
 // Word lists of the key-name classifier (DESIGN §2). An entry with spaces
 // is a phrase of consecutive words; a trailing * matches a prefix.
 var (
+	// Training words are specific on purpose: a word that also names a part
+	// of the network (parallel residual, init layers, aux heads) must not
+	// turn an architecture change into "no bump".
 	trainingWords = []string{"lr", "learning rate", "batch", "optimizer", "optim", "warmup", "dropout*", "save", "checkpoint*",
-		"interval", "seed", "data", "dataset*", "train*", "iters", "iter", "iteration*", "epoch*", "weight decay", "momentum",
-		"adam*", "grad*", "clip*", "schedul*", "decay", "log", "logging", "eval*", "steps", "init*", "fp16", "bf16", "precision",
-		"zero", "wandb", "tensorboard", "parallel*", "distributed", "workers", "pdrop", "loss", "aux", "jitter", "noise",
-		"accumulation", "micro", "deepspeed", "beta1", "beta2", "betas"}
+		"interval", "seed", "data path*", "data impl", "dataset*", "train*", "iters", "iter", "iteration*", "epoch*",
+		"weight decay", "lr decay*", "momentum", "adam*", "grad*", "clip grad*", "schedul*", "log", "logging", "eval*",
+		"init method", "init std", "initializer*", "fp16", "bf16", "precision", "zero optimization", "zero stage", "wandb",
+		"tensorboard", "parallel size", "model parallel*", "pipe parallel*", "tensor parallel*", "distributed", "workers",
+		"pdrop", "aux loss*", "loss coef*", "jitter", "accumulation", "micro", "deepspeed", "beta1", "beta2", "betas"}
 	runtimeWords   = []string{"fusion", "fused", "fuse", "flash", "cache", "impl", "implementation", "compile", "torchscript", "pretraining tp"}
 	behaviourWords = []string{"rope", "rotary", "theta", "window", "sliding", "max position", "seq len*", "sequence len*", "eps", "epsilon",
 		"top k", "topk", "capacity", "per tok", "temperature", "scaling", "act", "activation", "gelu", "quick", "silu", "softcap*",
@@ -276,7 +287,9 @@ var (
 )
 
 // classifyKey classifies a key by the words in its name; hidden-size,
-// hiddenSize and hidden_size are alike.
+// hiddenSize and hidden_size are alike. Under the architecture there is no
+// metadata class: a name there (timm_model_name, tokenizer path) picks a
+// part of the network, so it stays unclassified and counts as major.
 func classifyKey(key string) keyClass {
 	words := splitWords(key)
 	switch {

@@ -65,3 +65,24 @@ func TestRuleCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// TestArchitectureNeverUnderAsks holds keys from real configs that name parts
+// of the network although they contain training or metadata words.
+func TestArchitectureNeverUnderAsks(t *testing.T) {
+	for _, key := range []string{"use_parallel_residual", "parallel_attn", "num_aux_heads", "init_layers",
+		"zero_centered_gamma", "timm_model_name", "hf_model_name", "clip_qkv", "num_steps"} {
+		base, _ := model(t, "model: m-v1.0.0\narchitecture:\n  "+key+": 1\n")
+		head, _ := model(t, "model: m-v1.0.0\narchitecture:\n  "+key+": 2\n")
+		for _, hf := range []string{"", "  model_type: gpt_neox\n"} {
+			if hf != "" {
+				base, _ = model(t, "model: m-v1.0.0\narchitecture:\n"+hf+"  "+key+": 1\n")
+				head, _ = model(t, "model: m-v1.0.0\narchitecture:\n"+hf+"  "+key+": 2\n")
+			}
+			for _, f := range Classify(nil, base, head) {
+				if f.Bump < BumpMinor {
+					t.Errorf("%s (hf=%v): %s %s, want at least minor", key, hf != "", f.Rule, f.Bump)
+				}
+			}
+		}
+	}
+}

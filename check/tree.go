@@ -146,7 +146,7 @@ func Equal(a, b *Node) bool {
 	case KindBool:
 		return a.Bool == b.Bool
 	case KindNumber:
-		return a.Num == b.Num
+		return a.Num == b.Num || math.IsNaN(a.Num) && math.IsNaN(b.Num)
 	case KindString:
 		return a.Str == b.Str
 	case KindList:

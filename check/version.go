@@ -110,9 +110,24 @@ const (
 )
 
 // Apply returns base increased by b under the pre-1.0 policy p. BumpNone
-// returns base itself, without prerelease or build metadata.
+// returns base itself, without prerelease or build metadata. A prerelease
+// base (3.0.0-rc.1) already announces its release (3.0.0), which holds any
+// change up to its own size: from 3.0.0-rc.1 a major change requires 3.0.0,
+// from 2.2.0-rc.1 a major change requires 3.0.0 and a minor one 2.2.0.
 func (p Pre1Policy) Apply(base *semver.Version, b Bump) *semver.Version {
 	v := core(base)
+	if base.Prerelease() != "" {
+		size := BumpPatch
+		switch {
+		case v.Minor() == 0 && v.Patch() == 0 && v.Major() > 0:
+			size = BumpMajor
+		case v.Patch() == 0:
+			size = BumpMinor
+		}
+		if b <= size {
+			return v
+		}
+	}
 	if base.Major() == 0 && p != Pre1Strict {
 		switch b {
 		case BumpMajor:

@@ -20,7 +20,8 @@ type InstallOptions struct {
 }
 
 // hooksDir asks git for the hooks folder (core.hooksPath, linked worktrees)
-// and whether core.hooksPath set it.
+// and returns the core.hooksPath setting when it points elsewhere than the
+// repository's own hooks folder.
 func hooksDir(ctx context.Context, repo string) (dir, configured string, err error) {
 	top, err := git(ctx, repo, nil, "rev-parse", "--show-toplevel")
 	if err != nil {
@@ -34,7 +35,26 @@ func hooksDir(ctx context.Context, repo string) (dir, configured string, err err
 		dir = filepath.Join(top, dir)
 	}
 	configured, _ = git(ctx, top, nil, "config", "--get", "core.hooksPath")
+	if configured != "" {
+		common, err := git(ctx, top, nil, "rev-parse", "--path-format=absolute", "--git-common-dir")
+		if err != nil {
+			return "", "", err
+		}
+		if sameDir(dir, filepath.Join(common, "hooks")) {
+			configured = ""
+		}
+	}
 	return dir, configured, nil
+}
+
+// sameDir reports whether two paths name the same folder.
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // Install writes the hook scripts into the repository's hooks folder. A hook

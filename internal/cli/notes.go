@@ -191,7 +191,10 @@ func writeChangelog(e *env, repo string, all []*check.ModelReport, r *check.Repo
 			}
 			order = append(order, p)
 		}
-		out, err := changelog.UpdateChangelog(text, m, changelog.ChangelogOptions{Date: date, Shared: models[p] > 1})
+		// The gate reads only model-named sections from the root changelog of a
+		// model in a subfolder; name them whenever the file is shared.
+		shared := models[p] > 1 || p == "CHANGELOG.md" && m.HeadModel.Dir() != "."
+		out, err := changelog.UpdateChangelog(text, m, changelog.ChangelogOptions{Date: date, Shared: shared})
 		if err != nil {
 			return e.fail(fmt.Errorf("%s: %w", p, err))
 		}

@@ -82,6 +82,15 @@ func Run(ctx context.Context, opts Options) (*check.Report, error) {
 	if opts.Model != "" && len(report.Models) == 0 {
 		return nil, fmt.Errorf("%w %s at %s", ErrNoSuchModel, opts.Model, opts.Head)
 	}
+	if id, err := check.ParseIdentifier(opts.Version); err == nil && opts.Model == "" {
+		found := false
+		for _, m := range report.Models {
+			found = found || m.Name == id.Name
+		}
+		if !found {
+			return nil, fmt.Errorf("--version %s names model %s, which no manifest at %s declares", opts.Version, id.Name, g.label())
+		}
+	}
 	report.Passed = !report.Failed()
 	return report, nil
 }
@@ -195,7 +204,12 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 			in.Notices = append(in.Notices, fmt.Sprintf("%s at the baseline tag %s declares %s; the tag's version counts", manifest, ref, bm.ID))
 			bm.ID.Version = tagged.Version
 		}
-		in.Base = bm
+		in.Base, in.BaseFS = bm, baseFS
+		if g.opts.Config == "" {
+			old, _ := fs.ReadFile(baseFS, check.DefaultConfigFile)
+			cur, _ := fs.ReadFile(g.headFS, check.DefaultConfigFile)
+			in.ConfigChanged = string(old) != string(cur)
+		}
 		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}
 		if in.Changed, err = g.repo.ChangedFiles(g.ctx, base, g.head); err != nil {
 			return nil, err
@@ -267,7 +281,12 @@ func (g *run) baseline(head *check.Model) (*gitrepo.Commit, string, []string, er
 		return c, t.Name, []string{fmt.Sprintf("baseline %s: the highest release tag of %s reachable from %s", t.Name, head.ID.Name, g.label())}, nil
 	}
 	if g.repo.Shallow() {
-		return nil, "", nil, fmt.Errorf("no release tag of %s in this shallow clone, so a first release cannot be told from a missing baseline: %w; %s (or pass --base none for a first release)", head.ID.Name, gitrepo.ErrShallow, gitrepo.ShallowFix)
+		return nil, "", nil, fmt.Errorf("no release tag of %s in this shallow clone, so a first release cannot be told from a missing baseline; %s (or pass --base none for a first release)", head.ID.Name, gitrepo.ShallowFix)
+	}
+	for _, t := range tags {
+		if t.Version.Prerelease() == "" && t.Commit() != "" && t.Commit() != g.head.Hash {
+			return nil, "", nil, fmt.Errorf("%s has release tags (the highest is %s) but none is an ancestor of %s; pass --base with the release to compare with, or --base none for a first release", head.ID.Name, t.Name, g.label())
+		}
 	}
 	if c, ref, err := g.renamedFrom(head); err != nil || c != nil {
 		return c, ref, []string{fmt.Sprintf("baseline %s: %s declared another model name there", ref, head.Manifest)}, err

@@ -32,8 +32,12 @@ import (
 // ShallowFix is the advice for a clone too shallow to hold the baseline.
 const ShallowFix = "set fetch-depth: 0 in actions/checkout, or run git fetch --tags --unshallow"
 
-// ErrShallow reports that the history needed is not in a shallow clone.
-var ErrShallow = errors.New("shallow clone")
+// ErrShallow reports that the history needed is not in a shallow clone; its
+// text is the fix.
+var ErrShallow = errors.New(ShallowFix)
+
+// errNotCommit reports a tag that does not point to a commit.
+var errNotCommit = errors.New("not a commit")
 
 // Repo is an opened git repository.
 type Repo struct {
@@ -169,7 +173,7 @@ func (r *Repo) Resolve(rev string) (*Commit, error) {
 	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		if r.Shallow() && strings.ContainsAny(rev, "~^") {
-			return nil, fmt.Errorf("revision %q is beyond the history of this shallow clone: %w; %s", rev, ErrShallow, ShallowFix)
+			return nil, fmt.Errorf("revision %q is beyond the history of this shallow clone: %w", rev, ErrShallow)
 		}
 		return nil, fmt.Errorf("unknown revision %q: not a branch, tag or commit of this repository (git fetch it first?)", rev)
 	}
@@ -261,7 +265,7 @@ func (r *Repo) Peel(t *Tag) (*Commit, error) {
 			obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
 			if errors.Is(err, plumbing.ErrObjectNotFound) {
 				if r.Shallow() {
-					return nil, fmt.Errorf("tag %s: its commit is not in this shallow clone: %w; %s", t.Name, ErrShallow, ShallowFix)
+					return nil, fmt.Errorf("tag %s: its commit is not in this shallow clone: %w", t.Name, ErrShallow)
 				}
 				return nil, fmt.Errorf("tag %s: object %s not found", t.Name, h.String()[:7])
 			}
@@ -277,7 +281,7 @@ func (r *Repo) Peel(t *Tag) (*Commit, error) {
 				continue
 			}
 			if obj.Type() != plumbing.CommitObject {
-				return nil, fmt.Errorf("tag %s points to a %s, not a commit", t.Name, obj.Type())
+				return nil, fmt.Errorf("tag %s points to a %s: %w", t.Name, obj.Type(), errNotCommit)
 			}
 			c, err := object.DecodeCommit(r.repo.Storer, obj)
 			if err != nil {
@@ -314,14 +318,13 @@ func (r *Repo) TagCommit(name string) (string, error) {
 	return c.Hash, nil
 }
 
-// clockSkew is how far a parent's commit time may lie after its child's
-// before the reachability walk could miss it.
-const clockSkew = 24 * time.Hour
-
 // Baseline returns the highest stable tag among tags that is reachable from
 // head and does not point at head itself, or nil. It walks history newest
-// first and only as far back as the candidates' commit times need, so a
-// recent baseline costs a short walk.
+// first and stops at the first candidate it reaches, so a recent baseline
+// costs a short walk; only a higher tag that is not an ancestor costs a walk
+// of the whole history, once. Commit dates order the walk but never decide
+// reachability, so rebased or clock-skewed history is judged exactly.
+// Tags that point at something other than a commit are skipped.
 func (r *Repo) Baseline(tags []*Tag, head *Commit) (*Tag, error) {
 	w := &walker{repo: r, seen: map[plumbing.Hash]bool{}}
 	w.push(head.commit)
@@ -330,6 +333,9 @@ func (r *Repo) Baseline(tags []*Tag, head *Commit) (*Tag, error) {
 			continue
 		}
 		c, err := r.Peel(t)
+		if errors.Is(err, errNotCommit) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -365,11 +371,10 @@ func (w *walker) push(c *object.Commit) {
 
 // reaches reports whether target is an ancestor of the walk's start.
 func (w *walker) reaches(target *object.Commit) (bool, error) {
-	stop := target.Committer.When.Add(-clockSkew)
 	for !w.seen[target.Hash] {
-		if w.queue.Len() == 0 || w.queue[0].Committer.When.Before(stop) {
+		if w.queue.Len() == 0 {
 			if w.boundary {
-				return false, fmt.Errorf("the history reaches past the edge of this shallow clone: %w; %s", ErrShallow, ShallowFix)
+				return false, fmt.Errorf("the history reaches past the edge of this shallow clone: %w", ErrShallow)
 			}
 			return false, nil
 		}
@@ -388,7 +393,7 @@ func (w *walker) reaches(target *object.Commit) (bool, error) {
 				continue
 			}
 			if err != nil {
-				return false, err
+				return false, fmt.Errorf("reading commit %s: %w", p.String()[:7], err)
 			}
 			w.push(pc)
 		}

@@ -141,11 +141,11 @@ type notesIssue struct {
 }
 
 var (
-	commentRE     = regexp.MustCompile(`(?s)<!--.*?-->`)
+	commentRE = regexp.MustCompile(`(?s)<!--.*?-->`)
 	// templateRE finds template text: the placeholder marker, or TODO, TBD
 	// and FIXME used as markers (at the start of a line or item, or with a
 	// colon), not the words in prose.
-	templateRE = regexp.MustCompile(`^\s*(?:[-*>]\s*)?(?:TODO|TBD|FIXME)\b|\b(?:TODO|TBD|FIXME):|` + regexp.QuoteMeta(PlaceholderMarker))
+	templateRE    = regexp.MustCompile(`^\s*(?:[-*>]\s*)?(?:TODO|TBD|FIXME)\b|\b(?:TODO|TBD|FIXME):|` + regexp.QuoteMeta(PlaceholderMarker))
 	headingRE     = regexp.MustCompile(`^(#{1,6})\s+(.*)$`)
 	toolPathRE    = regexp.MustCompile(`[A-Za-z0-9_.][A-Za-z0-9_./-]*\.(?:py|sh|go|rs|js|ts|rb|pl|ipynb)\b`)
 	markdownLinkR = regexp.MustCompile(`\]\(([^)\s]+)\)`)

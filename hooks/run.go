@@ -86,6 +86,10 @@ func PreCommit(ctx context.Context, e *Env) int {
 		return e.fail(err)
 	}
 	r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: commit, Label: "staged changes"})
+	if errors.Is(err, gate.ErrNoManifest) {
+		fmt.Fprintln(e.Stdout, "modelgate: the staged content holds no model manifest; nothing to gate")
+		return exitPass
+	}
 	if err != nil {
 		return e.fail(err)
 	}
@@ -170,9 +174,13 @@ func PrePush(ctx context.Context, e *Env) int {
 	status := exitPass
 	for _, t := range targets {
 		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, short(t.oid))
-		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.version, Model: t.model, Label: t.what})
+		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.version, VersionSource: t.what, Model: t.model, Label: t.what})
 		if errors.Is(err, gate.ErrNoSuchModel) {
 			fmt.Fprintf(e.Stdout, "modelgate: %s names no model at that commit; not a release tag of this repository\n", t.what)
+			continue
+		}
+		if errors.Is(err, gate.ErrNoManifest) {
+			fmt.Fprintf(e.Stdout, "modelgate: %s holds no model manifest; nothing to gate\n", t.what)
 			continue
 		}
 		if err != nil {
@@ -184,10 +192,10 @@ func PrePush(ctx context.Context, e *Env) int {
 }
 
 // ReferenceTransaction refuses the creation of a release tag that fails the
-// gate (installed with --tag-gate). Git calls it for every ref update, so it
-// does nothing unless the state is "prepared", the update creates a tag
-// refs/tags/<name>-v<semver>, and the git command is "git tag": fetches and
-// every other update pass at once.
+// gate, or moving one there (git tag -f); installed with --tag-gate. Git
+// calls it for every ref update, so it does nothing unless the state is
+// "prepared", the update sets a tag refs/tags/<name>-v<semver>, and the git
+// command is "git tag": fetches and every other update pass at once.
 func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 	if state != "prepared" {
 		_, _ = io.Copy(io.Discard, e.Stdin)
@@ -198,7 +206,7 @@ func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 	sc := bufio.NewScanner(e.Stdin)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) != 3 || !zeroOID.MatchString(f[0]) || zeroOID.MatchString(f[1]) || !strings.HasPrefix(f[2], "refs/tags/") {
+		if len(f) != 3 || zeroOID.MatchString(f[1]) || !strings.HasPrefix(f[2], "refs/tags/") {
 			continue
 		}
 		name := strings.TrimPrefix(f[2], "refs/tags/")
@@ -212,8 +220,8 @@ func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 	status := exitPass
 	for _, t := range tags {
 		id, _ := check.ParseIdentifier(t.name)
-		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.name, Model: id.Name, Label: "tag " + t.name})
-		if errors.Is(err, gate.ErrNoSuchModel) {
+		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.name, VersionSource: "tag " + t.name, Model: id.Name, Label: "tag " + t.name})
+		if errors.Is(err, gate.ErrNoSuchModel) || errors.Is(err, gate.ErrNoManifest) {
 			continue
 		}
 		if err != nil {

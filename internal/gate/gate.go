@@ -33,10 +33,16 @@ type Options struct {
 	Model string
 	// Label names the head in the report instead of Head, e.g. "staged changes".
 	Label string
+	// VersionSource names where Version comes from in messages, e.g.
+	// "tag lite-llm-base-v3.0.0"; default "--version <Version>".
+	VersionSource string
 }
 
 // ErrNoSuchModel reports that Options.Model names no model at head.
 var ErrNoSuchModel = errors.New("no such model")
+
+// ErrNoManifest reports that head holds no model manifest.
+var ErrNoManifest = errors.New("no model manifest")
 
 // Run gates every model of the repository and returns the report. An error
 // means the gate could not run (exit status 2).
@@ -60,7 +66,11 @@ func Run(ctx context.Context, opts Options) (*check.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	manifests, err := findManifests(cfg, headFS, opts.Head)
+	label := opts.Head
+	if opts.Label != "" {
+		label = opts.Label
+	}
+	manifests, err := findManifests(cfg, headFS, label)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +164,7 @@ func findManifests(cfg *check.Config, headFS fs.FS, headRef string) ([]string, e
 			return nil, fmt.Errorf("%s: %w", m, unwrap(err))
 		}
 	}
-	return nil, fmt.Errorf("no model manifest at %s: add manifest.yaml at the repository root, or list manifests under models: in %s", headRef, check.DefaultConfigFile)
+	return nil, fmt.Errorf("%w at %s: add manifest.yaml at the repository root, or list manifests under models: in %s", ErrNoManifest, headRef, check.DefaultConfigFile)
 }
 
 func (g *run) model(manifest string) (*check.ModelReport, error) {
@@ -218,6 +228,14 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 	return check.Evaluate(in)
 }
 
+// versionSource names where the declared version came from.
+func (g *run) versionSource() string {
+	if g.opts.VersionSource != "" {
+		return g.opts.VersionSource
+	}
+	return "--version " + g.opts.Version
+}
+
 // label names the head in reports.
 func (g *run) label() string {
 	if g.opts.Label != "" {
@@ -239,7 +257,7 @@ func (g *run) declared(head *check.Model) (*semver.Version, string, error) {
 			}
 			return nil, "", fmt.Errorf("--version %s names model %s, but %s declares %s", v, id.Name, head.Manifest, head.ID.Name)
 		}
-		return id.Version, "--version " + v, nil
+		return id.Version, g.versionSource(), nil
 	}
 	if g.several {
 		return nil, "", fmt.Errorf("--version %s is ambiguous with several models; give the identifier, e.g. %s-v%s", v, head.ID.Name, v)
@@ -248,7 +266,7 @@ func (g *run) declared(head *check.Model) (*semver.Version, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("--version: %w", err)
 	}
-	return sv, "--version " + v, nil
+	return sv, g.versionSource(), nil
 }
 
 // baseline returns the base commit and how to name it, or nil for a first
@@ -268,6 +286,17 @@ func (g *run) baseline(head *check.Model) (*gitrepo.Commit, string, []string, er
 	tags, err := g.repo.ModelTags(head.ID.Name)
 	if err != nil {
 		return nil, "", nil, err
+	}
+	// The tag of the declared version, when a tag or --version names it, is
+	// the release being gated, never its own baseline.
+	if id, err := check.ParseIdentifier(g.opts.Version); err == nil && id.Name == head.ID.Name {
+		kept := tags[:0]
+		for _, t := range tags {
+			if !t.Version.Equal(id.Version) {
+				kept = append(kept, t)
+			}
+		}
+		tags = kept
 	}
 	t, err := g.repo.Baseline(tags, g.head)
 	if err != nil {

@@ -78,6 +78,12 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		}
 		return out, nil
 	}
+	// Rules first: suppressions may name custom rules.
+	if v := root.Get("rules"); v != nil {
+		if err := c.parseRules(name, v); err != nil {
+			return nil, err
+		}
+	}
 	for _, k := range root.Keys {
 		v := root.Fields[k]
 		switch k {
@@ -115,9 +121,6 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			}
 			c.Pre1 = Pre1Policy(v.Str)
 		case "rules":
-			if err := c.parseRules(name, v); err != nil {
-				return nil, err
-			}
 		case "suppress":
 			if v.Kind != KindList {
 				return nil, bad(v, "suppress must be a list of {rule, path, reason}")
@@ -126,6 +129,9 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				s, err := parseSuppression(name, it)
 				if err != nil {
 					return nil, err
+				}
+				if r := LookupRule(s.Rule); (r == nil || r.Gate) && !c.isCustom(s.Rule) {
+					return nil, fmt.Errorf("%s:%d: suppression names %q, which is not a finding rule; see modelgate rules", name, s.Line, s.Rule)
 				}
 				c.Suppress = append(c.Suppress, s)
 			}
@@ -242,6 +248,15 @@ func parseSuppression(name string, n *Node) (Suppression, error) {
 	}
 	s.re = globRE(s.Path, '.')
 	return s, nil
+}
+
+func (c *Config) isCustom(id string) bool {
+	for _, r := range c.custom {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // bumpOf returns the bump of a finding rule after overrides.

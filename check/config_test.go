@@ -17,6 +17,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"suppress:\n  - rule: tier-added\n    path: tiers.*\n", `.modelgate.yaml:2: suppression of "tier-added" needs a reason`},
 		{"suppress:\n  - {rule: tier-added, reason: x, why: y}\n", `unknown key "why" in suppression`},
 		{"pre1_policy: loose\n", ".modelgate.yaml:1: pre1_policy must be shift"},
+		{"suppress:\n  - {rule: arch-shape-chnged, reason: typo}\n", `.modelgate.yaml:2: suppression names "arch-shape-chnged", which is not a finding rule`},
+		{"suppress:\n  - {rule: version-skips, reason: x}\n", `suppression names "version-skips", which is not a finding rule`},
 		{"models: [../other/manifest.yaml]\n", "leaves the repository"},
 		{"notes_dir: /abs\n", "absolute path"},
 		{"- a\n", "the configuration must be a map"},

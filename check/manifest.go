@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ func (m *Model) Dir() string { return path.Dir(m.Manifest) }
 func Load(fsys fs.FS, name string) (*Model, error) {
 	data, err := readFile(fsys, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	root, err := Parse(name, data)
 	if err != nil {
@@ -77,10 +78,10 @@ func Load(fsys fs.FS, name string) (*Model, error) {
 				return nil, fmt.Errorf("%s:%d: migrations must be a folder inside the model's folder, such as migrations/, not %q: its files would not count as changes", name, v.Pos.Line, v.Str)
 			}
 			m.Files[k] = p
-			if contains(parsedPointers, k) {
+			if slices.Contains(parsedPointers, k) {
 				data, err := readFile(fsys, p)
 				if err != nil {
-					return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, unwrapPath(err))
+					return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
 				}
 				if v, err = Parse(p, data); err != nil {
 					return nil, err
@@ -120,7 +121,7 @@ func validateManifest(name string, root *Node) error {
 			continue
 		}
 		v := root.Fields[k]
-		if !containsKind(kinds, v.Kind) {
+		if !slices.Contains(kinds, v.Kind) {
 			h := hint[k]
 			if h == "" {
 				h = "a relative path or an inline map"
@@ -167,22 +168,26 @@ func resolvePointer(dir, p string) (string, error) {
 	return full, nil
 }
 
-// readFile reads name from fsys, refusing oversized files.
+// errNotFound reports a file that is not there.
+var errNotFound = errors.New("file not found")
+
+// readFile reads name from fsys, refusing folders and oversized files. Its
+// errors say what is wrong without naming the file: callers do.
 func readFile(fsys fs.FS, name string) ([]byte, error) {
 	if st, err := fs.Stat(fsys, name); err == nil {
 		if st.IsDir() {
-			return nil, fmt.Errorf("%s: is a folder, not a file", name)
+			return nil, errors.New("is a folder, not a file")
 		}
 		if st.Size() > MaxFileSize {
-			return nil, fmt.Errorf("%s: file is %d bytes, more than the %d modelgate reads", name, st.Size(), MaxFileSize)
+			return nil, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", st.Size(), MaxFileSize)
 		}
 	}
 	data, err := fs.ReadFile(fsys, name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: file not found", name)
+		return nil, errNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, unwrapPath(err))
+		return nil, unwrapPath(err)
 	}
 	return data, nil
 }
@@ -194,22 +199,4 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsKind(list []Kind, k Kind) bool {
-	for _, x := range list {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }

@@ -42,12 +42,9 @@ func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string, skipPoi
 	dir := m.Dir()
 	if p, ok := m.Files["release_notes"]; ok && !skipPointer {
 		n := Notes{Path: p, Line: 1, Pointer: m.Root.Get("release_notes")}
-		data, err := readNotes(fsys, p)
-		if err != nil || data == nil {
-			return n, err
-		}
-		n.Text, n.Found = data.text, true
-		return n, nil
+		text, found, err := readNotes(fsys, p)
+		n.Text, n.Found = text, found
+		return n, err
 	}
 	id := Identifier{Name: m.ID.Name, Version: v}
 	versions := []string{v.String()}
@@ -57,12 +54,12 @@ func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string, skipPoi
 	for _, ver := range versions {
 		for _, name := range []string{"v" + ver + ".md", m.ID.Name + "-v" + ver + ".md"} {
 			p := path.Join(dir, notesDir, name)
-			data, err := readNotes(fsys, p)
+			text, found, err := readNotes(fsys, p)
 			if err != nil {
 				return Notes{}, err
 			}
-			if data != nil {
-				return Notes{Path: p, Line: 1, Text: data.text, Found: true}, nil
+			if found {
+				return Notes{Path: p, Line: 1, Text: text, Found: true}, nil
 			}
 		}
 	}
@@ -71,18 +68,18 @@ func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string, skipPoi
 		logs = append(logs, "CHANGELOG.md")
 	}
 	for _, p := range logs {
-		data, err := readNotes(fsys, p)
+		text, found, err := readNotes(fsys, p)
 		if err != nil {
 			return Notes{}, err
 		}
-		if data == nil {
+		if !found {
 			continue
 		}
 		// The root changelog of a model in a subfolder may hold other
 		// models' sections too: only a section that names the model counts.
 		named := p == "CHANGELOG.md" && dir != "."
 		for _, ver := range versions {
-			if text, line, ok := changelogSection(data.text, ver, id.Name, named); ok {
+			if text, line, ok := changelogSection(text, ver, id.Name, named); ok {
 				return Notes{Path: p, Line: line, Text: text, Found: true}, nil
 			}
 		}
@@ -90,21 +87,16 @@ func FindNotes(fsys fs.FS, m *Model, v *semver.Version, notesDir string, skipPoi
 	return Notes{}, nil
 }
 
-type notesData struct{ text string }
-
-// readNotes reads a notes file; a missing file is (nil, nil).
-func readNotes(fsys fs.FS, p string) (*notesData, error) {
-	data, err := fs.ReadFile(fsys, p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+// readNotes reads a notes file; found is false when there is none.
+func readNotes(fsys fs.FS, p string) (text string, found bool, err error) {
+	data, err := readFile(fsys, p)
+	switch {
+	case errors.Is(err, errNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("%s: %w", p, err)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, unwrapPath(err))
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: file is %d bytes, more than the %d modelgate reads", p, len(data), MaxFileSize)
-	}
-	return &notesData{text: string(data)}, nil
+	return string(data), true, nil
 }
 
 // changelogSection returns the body of the "## [V]", "## V", "## vV" or

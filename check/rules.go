@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -52,7 +53,7 @@ func (s *subject) keyClass(classify func(string) keyClass) keyClass {
 }
 
 func inSection(names ...string) func(*subject) bool {
-	return func(s *subject) bool { return contains(names, s.section) }
+	return func(s *subject) bool { return slices.Contains(names, s.section) }
 }
 
 func both(fs ...func(*subject) bool) func(*subject) bool {
@@ -71,7 +72,7 @@ func kind(k ChangeKind) func(*subject) bool { return func(s *subject) bool { ret
 func depth(n int) func(*subject) bool { return func(s *subject) bool { return len(s.Path) == n } }
 
 func lastKey(names ...string) func(*subject) bool {
-	return func(s *subject) bool { return len(s.keys) > 0 && contains(names, s.keys[0]) }
+	return func(s *subject) bool { return len(s.keys) > 0 && slices.Contains(names, s.keys[0]) }
 }
 
 func class(c keyClass) func(*subject) bool {
@@ -86,7 +87,7 @@ func hfClass(c keyClass) func(*subject) bool {
 func parentKey(names ...string) func(*subject) bool {
 	return func(s *subject) bool {
 		n := len(s.Path)
-		return n >= 2 && !s.Path[n-2].Keyed && contains(names, s.Path[n-2].Key)
+		return n >= 2 && !s.Path[n-2].Keyed && slices.Contains(names, s.Path[n-2].Key)
 	}
 }
 

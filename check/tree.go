@@ -76,8 +76,11 @@ func (n *Node) Interface() any {
 	case KindBool:
 		return n.Bool
 	case KindNumber:
-		if _, err := strconv.ParseFloat(n.Str, 64); err == nil && json.Valid([]byte(n.Str)) {
+		if json.Valid([]byte(n.Str)) {
 			return json.Number(n.Str)
+		}
+		if math.IsInf(n.Num, 0) || math.IsNaN(n.Num) {
+			return n.Str // JSON has no infinity or NaN: keep the text as written
 		}
 		return n.Num
 	case KindString:
@@ -228,6 +231,8 @@ func parseYAML(name string, data []byte) (*Node, error) {
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, fmt.Errorf("%s:%d: more than one YAML document; keep one", name, extra.Line)
+	} else if !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: more than one YAML document, and the second is invalid; keep one", name)
 	}
 	return fromYAML(name, &doc, 0)
 }
@@ -238,7 +243,7 @@ func parseYAML(name string, data []byte) (*Node, error) {
 // searched; 0 means unknown.
 func yamlErrorLine(data []byte) int {
 	lines := strings.SplitAfter(string(data), "\n")
-	if len(lines) > 2000 {
+	if len(lines) > 2000 || len(data) > 256<<10 {
 		return 0
 	}
 	for n := len(lines) - 1; n >= 0; n-- {
@@ -352,6 +357,10 @@ type jsonParser struct {
 	name string
 	data []byte
 	dec  *json.Decoder
+	// lastOff and lastLine remember the last conversion, so counting lines
+	// as the parser moves forward costs one pass over the file.
+	lastOff  int64
+	lastLine int
 }
 
 // line converts a byte offset to a 1-based line number.
@@ -359,7 +368,12 @@ func (p *jsonParser) line(off int64) int {
 	if off > int64(len(p.data)) {
 		off = int64(len(p.data))
 	}
-	return bytes.Count(p.data[:off], []byte{'\n'}) + 1
+	if off < p.lastOff || p.lastLine == 0 {
+		p.lastOff, p.lastLine = 0, 1
+	}
+	p.lastLine += bytes.Count(p.data[p.lastOff:off], []byte{'\n'})
+	p.lastOff = off
+	return p.lastLine
 }
 
 // tokenStart returns the offset of the next token, skipping white space and

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
@@ -121,7 +122,7 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 		if p == check.DefaultConfigFile {
 			return true, nil
 		}
-		if cfg.Ignored(p) && !contains(check.DefaultManifests, p) {
+		if cfg.Ignored(p) && !slices.Contains(check.DefaultManifests, p) {
 			continue
 		}
 		for _, d := range dirs {
@@ -266,15 +267,6 @@ func subcommand(args []string) string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func short(oid string) string {

@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -127,9 +129,17 @@ type run struct {
 
 func loadConfig(file string, headFS fs.FS) (*check.Config, error) {
 	if file != "" {
-		data, err := os.ReadFile(file)
+		f, err := os.Open(file)
 		if err != nil {
 			return nil, fmt.Errorf("%s: cannot read the configuration: %w", file, unwrap(err))
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, check.MaxFileSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: cannot read the configuration: %w", file, unwrap(err))
+		}
+		if len(data) > check.MaxFileSize {
+			return nil, fmt.Errorf("%s: more than %d bytes; not a configuration file", file, check.MaxFileSize)
 		}
 		return check.ParseConfig(file, data)
 	}
@@ -331,7 +341,13 @@ func (g *run) renamedFrom(head *check.Model) (*gitrepo.Commit, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	for name, t := range ids {
+	names := make([]string, 0, len(ids))
+	for name := range ids {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t := ids[name]
 		if name == head.ID.Name {
 			continue
 		}

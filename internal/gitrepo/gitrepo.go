@@ -232,7 +232,12 @@ func (r *Repo) ModelTags(name string) ([]*Tag, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing tags: %w", err)
 	}
-	sort.Slice(tags, func(i, j int) bool { return tags[i].Version.GreaterThan(tags[j].Version) })
+	sort.Slice(tags, func(i, j int) bool {
+		if c := tags[i].Version.Compare(tags[j].Version); c != 0 {
+			return c > 0
+		}
+		return tags[i].Name < tags[j].Name
+	})
 	return tags, nil
 }
 
@@ -515,47 +520,82 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 	if name == "." {
 		return &dirFile{name: "."}, nil
 	}
-	p := name
-	for range maxLinks {
-		e, err := t.tree.FindEntry(p)
+	e, err := t.resolve(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if e.Mode == filemode.Dir {
+		return &dirFile{name: e.Name}, nil
+	}
+	size, err := t.repo.Storer.EncodedObjectSize(e.Hash)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return &blobFile{name: e.Name, size: size, open: func() (io.ReadCloser, error) {
+		b, err := t.repo.BlobObject(e.Hash)
+		if err != nil {
+			return nil, err
+		}
+		return b.Reader()
+	}}, nil
+}
+
+// resolve finds the entry at name one path component at a time, following
+// symbolic links at every step (also in the middle of a path) while their
+// targets stay inside the repository. A file in the middle of a path means
+// the path does not exist.
+func (t *treeFS) resolve(name string) (object.TreeEntry, error) {
+	parts := strings.Split(name, "/")
+	tree, dir, links := t.tree, "", 0
+	for i := 0; i < len(parts); i++ {
+		e, err := tree.FindEntry(parts[i])
 		if err != nil {
 			if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-				return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+				return object.TreeEntry{}, fs.ErrNotExist
 			}
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+			return object.TreeEntry{}, err
 		}
+		last := i == len(parts)-1
 		switch e.Mode {
-		case filemode.Dir:
-			return &dirFile{name: path.Base(p)}, nil
-		case filemode.Submodule:
-			return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("is a submodule")}
 		case filemode.Symlink:
+			if links++; links > maxLinks {
+				return object.TreeEntry{}, errors.New("too many levels of symbolic links")
+			}
 			target, err := t.blob(e.Hash, 4096)
 			if err != nil {
-				return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+				return object.TreeEntry{}, err
 			}
 			link := string(target)
-			next := path.Clean(path.Join(path.Dir(p), link))
+			next := path.Clean(path.Join(dir, link))
 			if path.IsAbs(link) || next == ".." || strings.HasPrefix(next, "../") {
-				return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("symbolic link to %q leaves the repository", link)}
+				return object.TreeEntry{}, fmt.Errorf("symbolic link to %q leaves the repository", link)
 			}
-			p = next
-			continue
+			rest := append(strings.Split(next, "/"), parts[i+1:]...)
+			if next == "." {
+				rest = parts[i+1:]
+			}
+			if len(rest) == 0 {
+				return object.TreeEntry{Name: ".", Mode: filemode.Dir}, nil
+			}
+			parts, tree, dir, i = rest, t.tree, "", -1
+		case filemode.Dir:
+			if last {
+				return *e, nil
+			}
+			if tree, err = t.repo.TreeObject(e.Hash); err != nil {
+				return object.TreeEntry{}, err
+			}
+			dir = path.Join(dir, parts[i])
+		case filemode.Submodule:
+			return object.TreeEntry{}, errors.New("is a submodule")
+		default:
+			if !last {
+				return object.TreeEntry{}, fs.ErrNotExist
+			}
+			return *e, nil
 		}
-		blob, err := t.repo.BlobObject(e.Hash)
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
-		if blob.Size > check.MaxFileSize {
-			return &blobFile{name: path.Base(p), size: blob.Size}, nil
-		}
-		data, err := t.blob(e.Hash, check.MaxFileSize)
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
-		return &blobFile{name: path.Base(p), size: blob.Size, data: data}, nil
 	}
-	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("too many levels of symbolic links")}
+	return object.TreeEntry{}, fs.ErrNotExist
 }
 
 func (t *treeFS) blob(h plumbing.Hash, limit int64) ([]byte, error) {
@@ -589,25 +629,35 @@ func (fi fileInfo) ModTime() time.Time { return time.Time{} }
 func (fi fileInfo) IsDir() bool        { return fi.dir }
 func (fi fileInfo) Sys() any           { return nil }
 
+// blobFile is a file of a git tree, read on demand.
 type blobFile struct {
 	name string
 	size int64
-	data []byte
-	off  int
+	open func() (io.ReadCloser, error)
+	rd   io.ReadCloser
 }
 
 func (f *blobFile) Stat() (fs.FileInfo, error) { return fileInfo{name: f.name, size: f.size}, nil }
-func (f *blobFile) Close() error               { return nil }
+
+func (f *blobFile) Close() error {
+	if f.rd != nil {
+		return f.rd.Close()
+	}
+	return nil
+}
+
 func (f *blobFile) Read(p []byte) (int, error) {
-	if f.data == nil && f.size > 0 {
+	if f.size > check.MaxFileSize {
 		return 0, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", f.size, check.MaxFileSize)
 	}
-	if f.off >= len(f.data) {
-		return 0, io.EOF
+	if f.rd == nil {
+		rd, err := f.open()
+		if err != nil {
+			return 0, err
+		}
+		f.rd = rd
 	}
-	n := copy(p, f.data[f.off:])
-	f.off += n
-	return n, nil
+	return f.rd.Read(p)
 }
 
 type dirFile struct{ name string }

@@ -61,6 +61,8 @@ func init() {
 		{"next", "print the identifier the next release must at least declare", nextUsage, runNext},
 		{"notes", "draft the release notes and the version record of the declared release", notesUsage, runNotes},
 		{"rules", "print the rule catalogue: ID, bump or level, description", rulesUsage, runRules},
+		{"release", "gate, then create or update the GitHub release (draft, or --publish)", releaseUsage, runRelease},
+		{"action", "run as the GitHub Action (reads INPUT_* and the event)", actionUsage, runAction},
 		{"hook", "run the gate from git hooks; install and uninstall them", hookUsage, runHook},
 		{"demo", "build a throwaway model repository and gate a failing and a passing release", demoUsage, runDemo},
 		{"version", "print modelgate's version", "usage: modelgate version\n", func(_ context.Context, e *env, args []string) int {

@@ -38,6 +38,11 @@ type Options struct {
 	// VersionSource names where Version comes from in messages, e.g.
 	// "tag lite-llm-base-v3.0.0"; default "--version <Version>".
 	VersionSource string
+	// TagsOnly chooses the baseline among the release tags without walking
+	// history: the highest stable tag below the declared version. It is for
+	// shallow checkouts that fetched just the tags; the report says that
+	// ancestry was not checked.
+	TagsOnly bool
 }
 
 // ErrNoSuchModel reports that Options.Model names no model at head.
@@ -308,6 +313,9 @@ func (g *run) baseline(head *check.Model) (*gitrepo.Commit, string, []string, er
 		}
 		tags = kept
 	}
+	if g.opts.TagsOnly {
+		return g.tagsOnlyBaseline(head, tags)
+	}
 	t, err := g.repo.Baseline(tags, g.head)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("finding the baseline of %s: %w", head.ID.Name, err)
@@ -331,6 +339,90 @@ func (g *run) baseline(head *check.Model) (*gitrepo.Commit, string, []string, er
 		return c, ref, []string{fmt.Sprintf("baseline %s: %s declared another model name there", ref, head.Manifest)}, err
 	}
 	return nil, "", []string{fmt.Sprintf("first release: no release tag %s-v<version> is reachable from %s", head.ID.Name, g.label())}, nil
+}
+
+// tagsOnlyBaseline picks the highest stable release tag below the declared
+// version, without walking history.
+func (g *run) tagsOnlyBaseline(head *check.Model, tags []*gitrepo.Tag) (*gitrepo.Commit, string, []string, error) {
+	declared := head.ID.Version
+	if id, err := check.ParseIdentifier(g.opts.Version); err == nil {
+		declared = id.Version
+	} else if v, err := check.ParseVersion(strings.TrimPrefix(g.opts.Version, "v")); err == nil {
+		declared = v
+	}
+	for _, t := range tags {
+		if t.Version.Prerelease() != "" || !t.Version.LessThan(declared) {
+			continue
+		}
+		c, err := g.repo.Peel(t)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if c.Hash == g.head.Hash {
+			continue
+		}
+		return c, t.Name, []string{fmt.Sprintf("baseline %s: the highest release tag below %s, fetched for this shallow checkout; whether it is an ancestor of %s was not checked", t.Name, declared, g.label())}, nil
+	}
+	return nil, "", []string{fmt.Sprintf("first release: the remote has no release tag of %s below %s", head.ID.Name, declared)}, nil
+}
+
+// ModelNames returns the names of the models declared at opts.Head.
+func ModelNames(opts Options) ([]string, error) {
+	if opts.Head == "" {
+		opts.Head = "HEAD"
+	}
+	repo, err := gitrepo.Open(opts.Repo)
+	if err != nil {
+		return nil, err
+	}
+	head, err := repo.Resolve(opts.Head)
+	if err != nil {
+		return nil, fmt.Errorf("--head: %w", err)
+	}
+	headFS, err := repo.FS(head)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(opts.Config, headFS)
+	if err != nil {
+		return nil, err
+	}
+	manifests, err := findManifests(cfg, headFS, opts.Head)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, m := range manifests {
+		model, err := check.Load(headFS, m)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, model.ID.Name)
+	}
+	return names, nil
+}
+
+// FetchReleaseTags fetches the release tags of every model at opts.Head from
+// the remote origin at depth 1, for a shallow checkout. It reports whether
+// the repository is shallow; a repository with history fetches nothing.
+func FetchReleaseTags(ctx context.Context, opts Options, token string) (bool, error) {
+	repo, err := gitrepo.Open(opts.Repo)
+	if err != nil {
+		return false, err
+	}
+	if !repo.Shallow() {
+		return false, nil
+	}
+	names, err := ModelNames(opts)
+	if err != nil {
+		return true, err
+	}
+	for _, n := range names {
+		if err := repo.FetchTags(ctx, "origin", n, token); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 // renamedFrom finds the release tag of another model name whose manifest

@@ -19,6 +19,8 @@ import (
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -665,3 +667,32 @@ type dirFile struct{ name string }
 func (d *dirFile) Stat() (fs.FileInfo, error) { return fileInfo{name: d.name, dir: true}, nil }
 func (d *dirFile) Close() error               { return nil }
 func (d *dirFile) Read([]byte) (int, error)   { return 0, errors.New("is a folder") }
+
+// FetchTags fetches the release tags of a model, <name>-v*, from a remote at
+// depth 1: just enough to read each release's tree in a shallow checkout.
+// The token, if any, authenticates over HTTPS and never appears in errors.
+func (r *Repo) FetchTags(ctx context.Context, remote, name, token string) error {
+	spec := config.RefSpec("+refs/tags/" + name + "-v*:refs/tags/" + name + "-v*")
+	opts := &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}, Depth: 1, Tags: git.NoTags}
+	if token != "" {
+		opts.Auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
+	}
+	err := r.repo.FetchContext(ctx, opts)
+	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	msg := err.Error()
+	if token != "" {
+		msg = strings.ReplaceAll(msg, token, "***")
+	}
+	return fmt.Errorf("fetching the release tags of %s from %s: %s", name, remote, msg)
+}
+
+// RemoteURL returns the first URL of a remote, or "" if there is none.
+func (r *Repo) RemoteURL(name string) string {
+	rem, err := r.repo.Remote(name)
+	if err != nil || len(rem.Config().URLs) == 0 {
+		return ""
+	}
+	return rem.Config().URLs[0]
+}

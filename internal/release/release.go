@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func (r *releaser) release(ctx context.Context, m *check.ModelReport) (*Result, 
 		TargetCommitish: github.String(m.Head.Commit),
 		Body:            github.String(changelog.Body(m)),
 		Draft:           github.Bool(!r.opts.Publish),
-		Prerelease:      github.Bool(strings.Contains(m.DeclaredVersion, "-")),
+		Prerelease:      github.Bool(isPrerelease(m.DeclaredVersion)),
 	}
 	verb := map[bool]string{true: "publish", false: "draft"}[r.opts.Publish]
 	if r.opts.DryRun {
@@ -119,7 +120,19 @@ func (r *releaser) release(ctx context.Context, m *check.ModelReport) (*Result, 
 			return resp, err
 		})
 	} else {
+		retry := false
 		err = r.call(ctx, "creating the release "+tag, func() (resp *github.Response, err error) {
+			if retry {
+				// GitHub may have made the release and still failed the
+				// answer: find it rather than make a second one.
+				if found, err := r.made(ctx, tag, m.Name); err != nil || found != nil {
+					if found != nil {
+						rel, resp, err = r.gh.Repositories.EditRelease(ctx, r.opts.Owner, r.opts.Repo, found.GetID(), want)
+					}
+					return resp, err
+				}
+			}
+			retry = true
 			rel, resp, err = r.gh.Repositories.CreateRelease(ctx, r.opts.Owner, r.opts.Repo, want)
 			return resp, err
 		})
@@ -152,6 +165,15 @@ func (r *releaser) published(ctx context.Context, tag string) (*github.Repositor
 		return nil, err
 	}
 	return rel, nil
+}
+
+// made returns the release of tag that an earlier, failed-looking attempt
+// may have created: a published one, or the draft with the model's marker.
+func (r *releaser) made(ctx context.Context, tag, model string) (*github.RepositoryRelease, error) {
+	if rel, err := r.published(ctx, tag); err != nil || rel != nil {
+		return rel, err
+	}
+	return r.findDraft(ctx, tag, model)
 }
 
 // findDraft lists releases newest first and stops at the draft of tag that
@@ -188,6 +210,43 @@ func (r *releaser) findDraft(ctx context.Context, tag, model string) (*github.Re
 // attachRecord uploads the version record, replacing an earlier upload.
 func (r *releaser) attachRecord(ctx context.Context, rel *github.RepositoryRelease, m *check.ModelReport, tag string) error {
 	name := tag + ".record.json"
+	if err := r.deleteAsset(ctx, rel, name); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(changelog.NewRecord(m, r.opts.Tool), "", "  ")
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "modelgate-record-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, name)
+	if err := os.WriteFile(file, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	retry := false
+	return r.call(ctx, "uploading "+name, func() (*github.Response, error) {
+		if retry {
+			// A failed-looking upload may have landed: remove it first.
+			if err := r.deleteAsset(ctx, rel, name); err != nil {
+				return nil, err
+			}
+		}
+		retry = true
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		_, resp, err := r.gh.Repositories.UploadReleaseAsset(ctx, r.opts.Owner, r.opts.Repo, rel.GetID(), &github.UploadOptions{Name: name}, f)
+		return resp, err
+	})
+}
+
+// deleteAsset removes the release's assets of the given name.
+func (r *releaser) deleteAsset(ctx context.Context, rel *github.RepositoryRelease, name string) error {
 	var assets []*github.ReleaseAsset
 	err := r.call(ctx, "listing the release's assets", func() (resp *github.Response, err error) {
 		assets, resp, err = r.gh.Repositories.ListReleaseAssets(ctx, r.opts.Owner, r.opts.Repo, rel.GetID(), &github.ListOptions{PerPage: 100})
@@ -205,28 +264,7 @@ func (r *releaser) attachRecord(ctx context.Context, rel *github.RepositoryRelea
 			}
 		}
 	}
-	data, err := json.MarshalIndent(changelog.NewRecord(m, r.opts.Tool), "", "  ")
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "modelgate-record-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, name)
-	if err := os.WriteFile(file, append(data, '\n'), 0o600); err != nil {
-		return err
-	}
-	return r.call(ctx, "uploading "+name, func() (*github.Response, error) {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		_, resp, err := r.gh.Repositories.UploadReleaseAsset(ctx, r.opts.Owner, r.opts.Repo, rel.GetID(), &github.UploadOptions{Name: name}, f)
-		return resp, err
-	})
+	return nil
 }
 
 // call runs one API call, retrying server errors and secondary rate limits
@@ -270,6 +308,16 @@ func retryable(err error, resp *github.Response, attempt int) (time.Duration, bo
 	if errors.As(err, &rate) {
 		return 0, false
 	}
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		// GitHub answers rate limits with 403 or 429; go-github knows 403.
+		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+			return 0, false // primary: waiting means until the reset
+		}
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 && s < 60 {
+			return max(time.Duration(s)*time.Second, backoff), true
+		}
+		return time.Minute, true
+	}
 	if resp != nil && resp.StatusCode >= 500 {
 		return backoff, true
 	}
@@ -301,6 +349,12 @@ func (r *releaser) explain(what string, err error, resp *github.Response) error 
 	if resp != nil {
 		status = resp.StatusCode
 	}
+	if status == http.StatusTooManyRequests {
+		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil && resp.Header.Get("X-RateLimit-Remaining") == "0" {
+			return fmt.Errorf("%s: the GitHub API rate limit is used up; it resets at %s", what, time.Unix(reset, 0).UTC().Format(time.RFC3339))
+		}
+		return fmt.Errorf("%s: GitHub's secondary rate limit held after %d attempts; run again later", what, maxAttempts)
+	}
 	repo := r.opts.Owner + "/" + r.opts.Repo
 	switch status {
 	case http.StatusUnauthorized:
@@ -314,6 +368,9 @@ func (r *releaser) explain(what string, err error, resp *github.Response) error 
 		var er *github.ErrorResponse
 		if errors.As(err, &er) && er.Message != "" {
 			msg = er.Message
+			for _, fe := range er.Errors {
+				msg += fmt.Sprintf("; %s %s", fe.Field, strings.TrimSpace(fe.Code+" "+fe.Message))
+			}
 		}
 		return fmt.Errorf("%s: GitHub rejected the request (422): %s", what, msg)
 	}
@@ -357,11 +414,23 @@ func newClient(opts Options) (*github.Client, error) {
 		return nil, fmt.Errorf("invalid GITHUB_API_URL %q: want e.g. https://github.example.com/api/v3", opts.APIURL)
 	}
 	upload := *base
-	if strings.HasSuffix(base.Path, "/api/v3/") {
+	switch {
+	case strings.HasSuffix(base.Path, "/api/v3/"):
 		upload.Path = strings.TrimSuffix(base.Path, "v3/") + "uploads/"
+	case strings.HasPrefix(base.Host, "api."):
+		// GitHub Enterprise Cloud with data residency: api.X.ghe.com
+		// uploads to uploads.X.ghe.com.
+		upload.Host = "uploads." + strings.TrimPrefix(base.Host, "api.")
 	}
 	gh.BaseURL, gh.UploadURL = base, &upload
 	return gh, nil
+}
+
+// isPrerelease reports whether a version has a prerelease part (3.0.0-rc.1;
+// not 2.2.0+build-5, whose hyphen is build metadata).
+func isPrerelease(v string) bool {
+	sv, err := check.ParseVersion(v)
+	return err == nil && sv.Prerelease() != ""
 }
 
 func short(commit string) string {

@@ -8,8 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/modelgate/modelgate/internal/githubtest"
 )
 
 // repo builds a model repository with the git CLI: release v1.0.0 (tagged),
@@ -294,5 +298,94 @@ func TestAnnotationCap(t *testing.T) {
 	summary := r.read(t, "GITHUB_STEP_SUMMARY")
 	if !strings.Contains(summary, "5 more annotations than a step may show are listed above.") || strings.Count(summary, "`file-changed`") != 14 {
 		t.Errorf("summary does not list everything:\n%s", summary)
+	}
+}
+
+// TestReleaseOnPush drafts the release on a branch push, updates the same
+// draft on the next push, publishes on a tag push with publish: true, and
+// never touches releases on a pull request or when the gate fails.
+func TestReleaseOnPush(t *testing.T) {
+	ws := repo(t, "1.1.0")
+	srv := githubtest.New(t, "acme", "lite-llm", "ghs_secretTOKEN123")
+	runWith := func(event, ref string) *run {
+		r := start(t, ws, event, ref, map[string]any{})
+		r.env["INPUT_COMMAND"] = "release"
+		r.env["GITHUB_API_URL"] = srv.APIURL()
+		return r
+	}
+	exec := func(r *run) {
+		t.Helper()
+		r.code = Run(context.Background(), Env{Getenv: func(k string) string { return r.env[k] }, Stdout: &r.stdout, Stderr: &r.stderr,
+			Tool: "test", HTTPClient: srv.Client(), Sleep: func(time.Duration) {}})
+		for _, s := range []string{r.stdout.String(), r.stderr.String(), r.read(t, "GITHUB_OUTPUT")} {
+			if strings.Contains(s, "ghs_secretTOKEN123") {
+				t.Fatalf("the token appears in the output:\n%s", s)
+			}
+		}
+	}
+
+	// A pull request never writes releases, whatever the command.
+	r := runWith("pull_request", "refs/pull/1/merge")
+	exec(r)
+	if r.code != 0 || len(srv.Requests()) != 0 {
+		t.Fatalf("pull request: exit %d, %d requests to GitHub", r.code, len(srv.Requests()))
+	}
+
+	// A branch push drafts the release, and outputs its ID and URL.
+	r = runWith("push", "refs/heads/main")
+	exec(r)
+	rels := srv.Releases()
+	if r.code != 0 || len(rels) != 1 || !rels[0].Draft || rels[0].TagName != "lite-llm-base-v1.1.0" {
+		t.Fatalf("branch push: exit %d, releases %+v\n%s%s", r.code, rels, r.stdout.String(), r.stderr.String())
+	}
+	out := r.outputs(t)
+	if out["release-id"] != strconv.FormatInt(rels[0].ID, 10) || out["release-url"] == "" {
+		t.Errorf("release outputs %v", out)
+	}
+	if !strings.Contains(r.stdout.String(), "::notice title=modelgate release::created the draft lite-llm-base-v1.1.0") {
+		t.Errorf("no notice of the draft:\n%s", r.stdout.String())
+	}
+
+	// The next push updates that draft: still one release.
+	r = runWith("push", "refs/heads/main")
+	exec(r)
+	if rels = srv.Releases(); r.code != 0 || len(rels) != 1 || len(rels[0].Assets) != 1 {
+		t.Fatalf("second push: exit %d, releases %+v", r.code, rels)
+	}
+
+	// The tag push with publish: true publishes that release.
+	git(t, ws, "tag", "lite-llm-base-v1.1.0")
+	r = runWith("push", "refs/tags/lite-llm-base-v1.1.0")
+	r.env["INPUT_PUBLISH"] = "true"
+	exec(r)
+	if rels = srv.Releases(); r.code != 0 || len(rels) != 1 || rels[0].Draft {
+		t.Fatalf("tag push: exit %d, releases %+v\n%s", r.code, rels, r.stderr.String())
+	}
+
+	// A failing gate releases nothing.
+	bad := repo(t, "1.0.1")
+	before := len(srv.Requests())
+	r = start(t, bad, "push", "refs/heads/main", map[string]any{})
+	r.env["INPUT_COMMAND"], r.env["GITHUB_API_URL"] = "release", srv.APIURL()
+	exec(r)
+	if r.code != 1 || len(srv.Requests()) != before || !strings.Contains(r.stdout.String(), "the gate did not pass: no release drafted") {
+		t.Errorf("failing gate: exit %d, %d new requests", r.code, len(srv.Requests())-before)
+	}
+}
+
+// TestReleaseForbidden: a token without contents: write gets the fix.
+func TestReleaseForbidden(t *testing.T) {
+	ws := repo(t, "1.1.0")
+	srv := githubtest.New(t, "acme", "lite-llm", "ghs_secretTOKEN123")
+	srv.SetReadOnly(true)
+	r := start(t, ws, "push", "refs/heads/main", map[string]any{})
+	r.env["INPUT_COMMAND"], r.env["GITHUB_API_URL"] = "release", srv.APIURL()
+	r.code = Run(context.Background(), Env{Getenv: func(k string) string { return r.env[k] }, Stdout: &r.stdout, Stderr: &r.stderr,
+		Tool: "test", HTTPClient: srv.Client(), Sleep: func(time.Duration) {}})
+	if r.code != 2 || !strings.Contains(r.stderr.String(), "add `permissions: contents: write`") || strings.Contains(r.stderr.String()+r.stdout.String(), "ghs_secretTOKEN123") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr.String())
+	}
+	if out := r.outputs(t); out["passed"] != "true" {
+		t.Errorf("the verdict's outputs are missing: %v", out)
 	}
 }

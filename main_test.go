@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,7 +53,9 @@ func TestScripts(t *testing.T) {
 				[]byte("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n[protocol \"file\"]\n\tallow = always\n"), 0o644)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"json": cmdJSON,
+			"json":        cmdJSON,
+			"safetensors": cmdSafetensors,
+			"lfs":         cmdLFS,
 		},
 	})
 }
@@ -114,4 +120,107 @@ func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
 	if (got == args[2]) == neg {
 		ts.Fatalf("%s = %s; want %s%s", args[1], got, map[bool]string{true: "not ", false: ""}[neg], args[2])
 	}
+}
+
+// cmdSafetensors writes a real safetensors file: the 8-byte little-endian
+// header length, the JSON header, then the tensor data.
+//
+//	safetensors [-length N] [-cut N] FILE NAME:DTYPE:SHAPE...
+//
+// SHAPE is like 4x8 (empty for a scalar). -length writes N as the header
+// length instead of the true one (a lying header); -cut keeps only the
+// first N bytes of the file (a truncated one).
+func cmdSafetensors(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! safetensors")
+	}
+	length, cut := int64(-1), -1
+	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
+		n, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil {
+			ts.Fatalf("safetensors %s: %v", args[0], err)
+		}
+		switch args[0] {
+		case "-length":
+			length = n
+		case "-cut":
+			cut = int(n)
+		default:
+			ts.Fatalf("safetensors: unknown flag %s", args[0])
+		}
+		args = args[2:]
+	}
+	if len(args) < 1 {
+		ts.Fatalf("usage: safetensors [-length N] [-cut N] FILE NAME:DTYPE:SHAPE...")
+	}
+	size := map[string]int64{"F64": 8, "I64": 8, "F32": 4, "I32": 4, "BF16": 2, "F16": 2, "I8": 1, "U8": 1, "BOOL": 1, "F8_E4M3": 1}
+	header := `{"__metadata__":{"format":"pt"}`
+	var off int64
+	for _, spec := range args[1:] {
+		parts := strings.Split(spec, ":")
+		if len(parts) != 3 || size[parts[1]] == 0 {
+			ts.Fatalf("safetensors: bad tensor %q; want NAME:DTYPE:SHAPE such as w:F32:4x8", spec)
+		}
+		n := size[parts[1]]
+		var dims []string
+		if parts[2] != "" {
+			dims = strings.Split(parts[2], "x")
+		}
+		for _, d := range dims {
+			v, err := strconv.ParseInt(d, 10, 64)
+			if err != nil {
+				ts.Fatalf("safetensors: bad shape %q", parts[2])
+			}
+			n *= v
+		}
+		header += fmt.Sprintf(`,%q:{"dtype":%q,"shape":[%s],"data_offsets":[%d,%d]}`, parts[0], parts[1], strings.Join(dims, ","), off, off+n)
+		off += n
+	}
+	header += "}"
+	for len(header)%8 != 0 {
+		header += " "
+	}
+	if length < 0 {
+		length = int64(len(header))
+	}
+	out := binary.LittleEndian.AppendUint64(nil, uint64(length))
+	out = append(out, header...)
+	for i := int64(0); i < off; i++ {
+		out = append(out, byte(i%251))
+	}
+	if cut >= 0 && cut < len(out) {
+		out = out[:cut]
+	}
+	if err := os.WriteFile(ts.MkAbs(args[0]), out, 0o644); err != nil {
+		ts.Fatalf("safetensors: %v", err)
+	}
+}
+
+// cmdLFS turns a file into a Git LFS pointer, as git lfs does on commit;
+// with -store it first puts the file into the local LFS object store,
+// .git/lfs/objects/<oid[0:2]>/<oid[2:4]>/<oid>, as git lfs fetch would.
+//
+//	lfs [-store] FILE
+func cmdLFS(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! lfs")
+	}
+	store := len(args) == 2 && args[0] == "-store"
+	if store {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		ts.Fatalf("usage: lfs [-store] FILE")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	sum := sha256.Sum256(data)
+	oid := hex.EncodeToString(sum[:])
+	if store {
+		dir := ts.MkAbs(filepath.Join(".git", "lfs", "objects", oid[0:2], oid[2:4]))
+		ts.Check(os.MkdirAll(dir, 0o755))
+		ts.Check(os.WriteFile(filepath.Join(dir, oid), data, 0o644))
+	}
+	pointer := fmt.Sprintf("version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %d\n", oid, len(data))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(pointer), 0o644))
 }

@@ -256,3 +256,100 @@ func TestRecord(t *testing.T) {
 		t.Errorf("hyperparameters %v, fingerprints %v, metrics %v", hp, got["fingerprints"], got["metrics"])
 	}
 }
+
+// evidence gates a release whose evidence changed: experts added to the
+// tensor map, an optional response field added to the OpenAPI document,
+// and a metric that regressed beyond its tolerance. notes are the release
+// notes at head ("" for none).
+func evidence(t *testing.T, notes string) *check.ModelReport {
+	t.Helper()
+	tensors := func(experts int) string {
+		var b strings.Builder
+		b.WriteString("{\n")
+		for l := range 2 {
+			for e := range experts {
+				for _, p := range []string{"gate", "up", "down"} {
+					fmt.Fprintf(&b, "  \"model.layers.%d.mlp.experts.%d.%s_proj.weight\": {\"shape\": [64, 32], \"dtype\": \"BF16\"},\n", l, e, p)
+				}
+			}
+		}
+		b.WriteString("  \"lm_head.weight\": {\"shape\": [100, 32], \"dtype\": \"BF16\"}\n}\n")
+		return b.String()
+	}
+	const api = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /generate:\n    post:\n      responses:\n        '200':\n" +
+		"          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n" +
+		"                properties:\n                  text: {type: string}\n"
+	manifest := "model: moe-v%s\ntensors: tensors.json\napi: api.yaml\nmetrics: {mmlu: %s, gsm8k: %s}\n"
+	load := func(fsys fstest.MapFS) *check.Model {
+		m, err := check.Load(fsys, "manifest.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	base := load(fstest.MapFS{"manifest.yaml": {Data: []byte(fmt.Sprintf(manifest, "1.0.0", "0.712", "0.55"))},
+		"tensors.json": {Data: []byte(tensors(4))}, "api.yaml": {Data: []byte(api)}})
+	headFS := fstest.MapFS{"manifest.yaml": {Data: []byte(fmt.Sprintf(manifest, "1.1.0", "0.690", "0.58"))},
+		"tensors.json": {Data: []byte(tensors(6))}, "api.yaml": {Data: []byte(api + "                  finish_reason: {type: string}\n")}}
+	if notes != "" {
+		headFS["releases/v1.1.0.md"] = &fstest.MapFile{Data: []byte(notes)}
+	}
+	cfg, err := check.ParseConfig(".modelgate.yaml", []byte("metrics:\n  mmlu: {direction: higher, tolerance: 1%}\n  gsm8k: {direction: higher}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := check.Evaluate(check.Input{Config: cfg, Base: base, Head: load(headFS), HeadFS: headFS,
+		BaseRef: check.Ref{Ref: "moe-v1.0.0", Commit: "9c1e2f3a4b5c6d7e8f9091a2b3c4d5e6f7a8b9c0"},
+		HeadRef: check.Ref{Ref: "HEAD", Commit: "4be0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestDraftEvidence drafts the notes of a release with evidence findings:
+// grouped tensors, the OpenAPI change, the metrics table with deltas, and a
+// Known regressions section the gate refuses until a person writes it.
+func TestDraftEvidence(t *testing.T) {
+	m := evidence(t, "")
+	d := Draft(m)
+	for _, w := range []string{
+		"- `model.layers.{0,1}.mlp.experts.{4,5}.{gate,up,down}_proj.weight` added: 12 tensors, each [64, 32] BF16 — old checkpoints still load and the new tensors start from their initialisation [`tensor-added`]",
+		"- POST /generate: added the optional property `finish_reason` to the response with the `200` status (oasdiff response-optional-property-added) — existing clients keep working [`api-compatible`]",
+		"## Metrics", "| metric | old | new | delta |", "| `mmlu` | `0.712` | `0.690` | -0.022, -3.1% — regressed beyond the tolerance 1% (higher is better) |",
+		"| `gsm8k` | `0.55` | `0.58` | +0.03, +5.5% |",
+		"## Known regressions", "- `mmlu`: 0.712 → 0.690 (-0.022, -3.1%), beyond the tolerance 1%", RegressionPlaceholder,
+	} {
+		if !strings.Contains(d, w) {
+			t.Errorf("draft lacks %q", w)
+		}
+	}
+	golden(t, "draft-evidence.md", d)
+
+	problems := func(m *check.ModelReport) string {
+		var ids []string
+		for _, p := range m.Problems {
+			ids = append(ids, p.Rule)
+		}
+		return strings.Join(ids, ",")
+	}
+	if got := problems(m); got != "release-notes-missing,metric-regressed" {
+		t.Errorf("without notes: problems %s", got)
+	}
+	if got := problems(evidence(t, d)); got != "release-notes-template" {
+		t.Errorf("with the fresh draft: problems %s, want release-notes-template only (the regression is listed under Known regressions)", got)
+	}
+	filled := strings.Replace(d, RegressionPlaceholder, "The smaller router costs MMLU a point; GSM8K gains three.", 1)
+	if got := problems(evidence(t, filled)); got != "" {
+		t.Errorf("with the regression explained: problems %s", got)
+	}
+
+	body := Body(evidence(t, filled))
+	for _, w := range []string{"The smaller router costs MMLU a point",
+		"| minor | `tensor-added` | `model.layers.{0,1}.mlp.experts.{4,5}.{gate,up,down}_proj.weight` added: 12 tensors, each [64, 32] BF16 |",
+		"| none | `metric-changed` | metrics.mmlu: 0.712 -&gt; 0.690 (-0.022, -3.1%) |"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("release body lacks %q:\n%s", w, body)
+		}
+	}
+}

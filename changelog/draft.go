@@ -55,6 +55,12 @@ func Sections(m *check.ModelReport) []Section {
 	if t := hyperparameterTable(m); t != "" {
 		out = append(out, Section{Title: "Hyperparameters", Body: t})
 	}
+	if t := metricsTable(m); t != "" {
+		out = append(out, Section{Title: "Metrics", Body: t})
+	}
+	if k := knownRegressions(m); k != "" {
+		out = append(out, Section{Title: "Known regressions", Body: k})
+	}
 	if migrationNeeded(m) {
 		out = append(out, Section{Title: "Migration", Body: migration(m)})
 	}
@@ -98,6 +104,8 @@ func why(m *check.ModelReport) string {
 func item(f check.Finding) string {
 	var what string
 	switch {
+	case f.Summary() != "":
+		what = f.Summary()
 	case f.Rule == check.FileRule:
 		what = fmt.Sprintf("`%s` changed", f.Path)
 	case f.OldText() == "(absent)":
@@ -126,14 +134,14 @@ var groupOrder = []struct{ key, title string }{
 func group(findings []check.Finding) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range findings {
-		if isHyperparameter(f) {
+		if isHyperparameter(f) || f.Rule == "metric-changed" {
 			continue
 		}
 		var key string
 		switch {
 		case f.Bump == check.BumpMajor:
 			key = "breaking"
-		case f.Bump == check.BumpMinor && strings.HasSuffix(f.Rule, "-added"):
+		case f.Bump == check.BumpMinor && (strings.HasSuffix(f.Rule, "-added") || strings.Contains(f.OasdiffID, "-added") || strings.HasPrefix(f.OasdiffID, "new-")):
 			key = "added"
 		case f.Bump == check.BumpMinor:
 			key = "behaviour"
@@ -185,6 +193,89 @@ func cell(s string) string {
 	}
 	return "`" + strings.ReplaceAll(clip(s), "|", `\|`) + "`"
 }
+
+// metricsTable lists the evaluation metrics that changed, with the delta;
+// for a first release, the metrics as recorded.
+func metricsTable(m *check.ModelReport) string {
+	if m.Base == nil {
+		var rows []string
+		if m.HeadModel != nil {
+			rows = metricRows(m.HeadModel.Resolved.Get("metrics"), "")
+		}
+		if len(rows) == 0 {
+			return ""
+		}
+		return "Recorded with the release.\n\n| metric | value |\n|---|---|\n" + strings.Join(rows, "")
+	}
+	if len(m.Metrics) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Compared with " + m.Base.Ref + ".\n\n| metric | old | new | delta |\n|---|---|---|---|\n")
+	for _, mc := range m.Metrics {
+		delta := mc.Delta
+		switch {
+		case mc.Regressed && mc.Rule != nil && mc.New != "":
+			delta += fmt.Sprintf(" — regressed beyond the tolerance %s (%s is better)", mc.Rule.ToleranceText(), mc.Rule.Direction())
+		case mc.Regressed:
+			delta = "gone"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", check.MarkdownEscape(mc.Path), cell(orAbsent(mc.Old)), cell(orAbsent(mc.New)), check.MarkdownEscape(delta))
+	}
+	return b.String()
+}
+
+// metricRows lists the numeric and text values of a metrics tree.
+func metricRows(n *check.Node, prefix string) []string {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == check.KindMap {
+		var rows []string
+		for _, k := range n.Keys {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			rows = append(rows, metricRows(n.Fields[k], p)...)
+		}
+		return rows
+	}
+	return []string{fmt.Sprintf("| `%s` | %s |\n", check.MarkdownEscape(prefix), cell(n.Text()))}
+}
+
+func orAbsent(s string) string {
+	if s == "" {
+		return "(absent)"
+	}
+	return s
+}
+
+// knownRegressions drafts the acknowledgement of metrics that regressed
+// beyond their tolerance: the gate accepts them once a person says why
+// under this heading, and fails on the placeholder until then.
+func knownRegressions(m *check.ModelReport) string {
+	var b strings.Builder
+	for _, mc := range m.Metrics {
+		if !mc.Regressed || mc.Acknowledged {
+			continue
+		}
+		if mc.New == "" {
+			fmt.Fprintf(&b, "- `%s` is no longer reported (was %s)\n", mc.Path, mc.Old)
+			continue
+		}
+		fmt.Fprintf(&b, "- `%s`: %s → %s (%s), beyond the tolerance %s\n", mc.Path, mc.Old, mc.New, mc.Delta, mc.Rule.ToleranceText())
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String() + "\n" + RegressionPlaceholder + "\n"
+}
+
+// RegressionPlaceholder is the paragraph a person replaces with why the
+// regressions listed above it are accepted.
+const RegressionPlaceholder = "> **" + check.PlaceholderMarker + "** Say why these regressions are accepted in this release " +
+	"and what users should expect. Replace this paragraph with it."
 
 func migrationNeeded(m *check.ModelReport) bool {
 	return m.Base != nil && (m.RequiredBump == check.BumpMajor || m.DeclaredBump() == check.BumpMajor)

@@ -23,7 +23,10 @@ type Config struct {
 	Rules      map[string]RuleConfig // overrides of built-in rules and custom rules, by ID
 	Suppress   []Suppression
 	Pre1       Pre1Policy
-	custom     []*Rule
+	// Metrics says, per metric, which direction is better and how far it
+	// may regress (the metrics: section).
+	Metrics []MetricRule
+	custom  []*Rule
 }
 
 // RuleConfig overrides a built-in rule (Bump, Level) or defines a custom rule
@@ -121,6 +124,10 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			}
 			c.Pre1 = Pre1Policy(v.Str)
 		case "rules":
+		case "metrics":
+			if err := c.parseMetrics(name, v); err != nil {
+				return nil, err
+			}
 		case "suppress":
 			if v.Kind != KindList {
 				return nil, bad(v, "suppress must be a list of {rule, path, reason}")
@@ -136,7 +143,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				c.Suppress = append(c.Suppress, s)
 			}
 		default:
-			return nil, bad(v, "unknown key %q; known keys are models, notes_dir, ignore, rules, suppress, pre1_policy", k)
+			return nil, bad(v, "unknown key %q; known keys are models, notes_dir, ignore, rules, suppress, metrics, pre1_policy", k)
 		}
 	}
 	return c, nil

@@ -52,7 +52,7 @@ func TestCorpus(t *testing.T) {
 				t.Fatalf("a case needs base/<file> and head/<file>")
 			}
 			got := BumpNone
-			for _, f := range Classify(nil, models["base"], models["head"]) {
+			for _, f := range mustClassify(t, models["base"], models["head"]) {
 				t.Logf("%-6s %-26s %s", f.Bump, f.Rule, f.Message)
 				got = max(got, f.Bump)
 			}

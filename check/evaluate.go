@@ -35,6 +35,8 @@ type Input struct {
 	ConfigChanged bool
 	// Notices are carried into the report (first release, baseline choice).
 	Notices []string
+	// AllTensors reports one finding per tensor instead of pattern groups.
+	AllTensors bool
 }
 
 // maxFileFindings bounds the file-changed findings listed one by one.
@@ -73,6 +75,9 @@ func Evaluate(in Input) (*ModelReport, error) {
 	declaredID := Identifier{Name: head.ID.Name, Version: declared}
 
 	if in.Base == nil {
+		if ts := head.Tensors; ts != nil && ts.Unavailable != "" {
+			r.Notices = append(r.Notices, fmt.Sprintf("tensor signatures unavailable at %s: %s", in.HeadRef.Ref, ts.Unavailable))
+		}
 		r.RequiredBump = BumpNone
 		r.RequiredVersion = declared.String()
 		r.NextIdentifier = declaredID.String()
@@ -81,8 +86,14 @@ func Evaluate(in Input) (*ModelReport, error) {
 		b := in.BaseRef
 		b.Version = base.ID.Version.String()
 		r.Base = &b
-		r.Findings = append(r.Findings, Classify(cfg, base, head)...)
+		found, err := ClassifyWith(cfg, base, head, ClassifyOptions{AllTensors: in.AllTensors})
+		if err != nil {
+			return nil, err
+		}
+		r.Findings = append(r.Findings, found...)
 		r.Findings = append(r.Findings, fileFindings(cfg, base, head, in.Changed, in.Exclude)...)
+		r.tensorEvidence(cfg, in)
+		r.Metrics = compareMetrics(cfg, base, head)
 		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
 		for _, f := range r.Findings {
 			if f.Suppressed == "" && f.Bump > r.RequiredBump {
@@ -221,9 +232,11 @@ func (r *ModelReport) addProblem(cfg *Config, p Problem) {
 	r.Problems = append(r.Problems, p)
 }
 
-// finish adds the warning about a changed configuration, after the
-// problems of the release itself, and settles the verdict.
+// finish adds the problems of regressed metrics and the warning about a
+// changed configuration, after the problems of the release itself, and
+// settles the verdict.
 func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
+	r.judgeMetrics(cfg, in)
 	if in.ConfigChanged && in.Base != nil {
 		file := cfg.File
 		if file == "" {
@@ -237,8 +250,17 @@ func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
 	return r
 }
 
-// Classify diffs two revisions of a model and classifies every difference.
-func Classify(cfg *Config, base, head *Model) []Finding {
+// Classify diffs two revisions of a model and classifies every difference,
+// grouping tensor changes by pattern.
+func Classify(cfg *Config, base, head *Model) ([]Finding, error) {
+	return ClassifyWith(cfg, base, head, ClassifyOptions{})
+}
+
+// ClassifyWith is Classify with options. The manifest and its parsed files
+// are diffed as trees and classified by the rule table; tensor signatures
+// are compared name by name and OpenAPI documents with oasdiff. An error
+// means oasdiff could not compare the documents.
+func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Finding, error) {
 	if cfg == nil {
 		cfg = DefaultConfig()
 	}
@@ -246,31 +268,103 @@ func Classify(cfg *Config, base, head *Model) []Finding {
 	if a, b := base.Resolved.Get("architecture"), head.Resolved.Get("architecture"); a != nil || b != nil {
 		hf = newHFConfig(a, b)
 	}
+	openAPI := base.API != nil && head.API != nil
+	var apiChanges []Change
 	var out []Finding
 	for _, c := range Diff(base.Resolved, head.Resolved) {
-		if len(c.Path) == 0 || c.Path[0].Key == "model" {
+		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
 			continue
 		}
-		s := &subject{Change: &c, section: c.Path[0].Key}
-		s.keys = append(s.keys, c.Path[1:].keys()...)
-		if s.section == "architecture" {
-			s.hf = hf
-			if len(s.keys) == 0 {
-				s.keys = []string{"architecture"}
-			}
+		if c.Path[0].Key == "api" && openAPI {
+			apiChanges = append(apiChanges, c)
+			continue
 		}
-		if len(c.Path) == 1 && len(s.keys) == 0 {
-			s.keys = []string{s.section}
+		out = append(out, treeFinding(cfg, hf, c))
+	}
+	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
+		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
+	}
+	if openAPI {
+		found, uncovered, err := apiFindings(cfg, base.API, head.API, apiChanges)
+		if err != nil {
+			return nil, err
 		}
-		r := classify(cfg, s)
-		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: c.Path.String(), File: c.At.File, Line: c.At.Line,
-			Old: c.Old.Interface(), New: c.New.Interface(), Message: message(r, &c),
-			oldText: c.Old.Text(), newText: c.New.Text()}
-		f.Suppressed = cfg.suppressed(r.ID, f.Path)
-		out = append(out, f)
+		out = append(out, found...)
+		for _, c := range uncovered {
+			f := treeFinding(cfg, hf, c)
+			f.Message += " (oasdiff reports no change here; classified by the generic API rules)"
+			out = append(out, f)
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Bump > out[j].Bump })
-	return out
+	return out, nil
+}
+
+// treeFinding classifies one difference of the trees with the rule table.
+func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
+	s := &subject{Change: &c, section: c.Path[0].Key}
+	s.keys = append(s.keys, c.Path[1:].keys()...)
+	if s.section == "architecture" {
+		s.hf = hf
+		if len(s.keys) == 0 {
+			s.keys = []string{"architecture"}
+		}
+	}
+	if len(c.Path) == 1 && len(s.keys) == 0 {
+		s.keys = []string{s.section}
+	}
+	r := classify(cfg, s)
+	f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: c.Path.String(), File: c.At.File, Line: c.At.Line,
+		Old: c.Old.Interface(), New: c.New.Interface(), Message: message(r, &c),
+		oldText: c.Old.Text(), newText: c.New.Text()}
+	if s.section == "metrics" && c.Kind == Changed && c.Old.Kind == KindNumber && c.New.Kind == KindNumber {
+		d := metricDelta(c.Old, c.New)
+		f.summary = fmt.Sprintf("%s: %s -> %s (%s)", f.Path, c.Old.Str, c.New.Str, d)
+		f.Message = fmt.Sprintf("%s changed %s -> %s (%s): %s", strings.TrimPrefix(f.Path, "metrics."), c.Old.Str, c.New.Str, d, r.Reason)
+	}
+	f.Suppressed = cfg.suppressed(r.ID, f.Path)
+	return f
+}
+
+// tensorEvidence reports tensor signatures that could not be compared: an
+// LFS object missing at a revision, or the tensors field dropped. The tensor
+// diff is then skipped and the config rules decide; the report says so.
+func (r *ModelReport) tensorEvidence(cfg *Config, in Input) {
+	base, head := in.Base.Tensors, in.Head.Tensors
+	line := func(m *Model) int {
+		if n := m.Root.Get("tensors"); n != nil {
+			return n.Pos.Line
+		}
+		return m.IDPos.Line
+	}
+	switch {
+	case base == nil && head == nil:
+		return
+	case base == nil:
+		r.Notices = append(r.Notices, fmt.Sprintf("tensor signatures are first recorded at %s: nothing to compare them with at %s", in.HeadRef.Ref, in.BaseRef.Ref))
+		return
+	case head == nil:
+		r.addProblem(cfg, Problem{Rule: "tensor-evidence-unavailable", File: in.Head.Manifest, Line: in.Head.IDPos.Line,
+			Message: fmt.Sprintf("%s no longer has a tensors field, which %s had: the tensor diff was skipped and the config rules decide", in.Head.Manifest, in.BaseRef.Ref),
+			Fix:     "keep the tensors field pointing to the tensor signatures (a safetensors index or header)"})
+		return
+	}
+	var missing []string
+	for _, side := range []struct {
+		ref string
+		ts  *TensorSet
+	}{{in.BaseRef.Ref, base}, {in.HeadRef.Ref, head}} {
+		if side.ts.Unavailable != "" {
+			missing = append(missing, fmt.Sprintf("at %s: %s", side.ref, side.ts.Unavailable))
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := "tensor signatures unavailable " + strings.Join(missing, "; ") + ": the tensor diff was skipped and the config rules decide"
+	r.Notices = append(r.Notices, msg)
+	r.addProblem(cfg, Problem{Rule: "tensor-evidence-unavailable", File: in.Head.Manifest, Line: line(in.Head), Message: msg,
+		Fix: fmt.Sprintf("fetch the LFS objects of both revisions (git lfs fetch origin %s %s; lfs: true in actions/checkout), or point tensors at the safetensors index, which git stores itself", in.BaseRef.Ref, in.HeadRef.Ref)})
 }
 
 // classify returns the first rule that matches: custom rules first, then
@@ -290,12 +384,14 @@ func classify(cfg *Config, s *subject) *Rule {
 }
 
 // fileFindings turns changed files of the model, other than those parsed
-// and diffed, into patch findings.
+// and diffed, into patch findings. A .safetensors file the tensors field
+// names holds the weights, not only their signatures: when it changed it
+// counts as a changed file too.
 func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []Finding {
 	skip := map[string]bool{head.Manifest: true, base.Manifest: true}
 	for _, m := range []*Model{base, head} {
 		for k, p := range m.Files {
-			if k != "migrations" {
+			if k != "migrations" && !(k == "tensors" && isSafetensors(p)) {
 				skip[p] = true
 			}
 		}

@@ -34,6 +34,17 @@ func model(t *testing.T, manifest string, files ...string) (*Model, fstest.MapFS
 	return m, fsys
 }
 
+// mustClassify classifies the changes between two models with the default
+// configuration.
+func mustClassify(t *testing.T, base, head *Model) []Finding {
+	t.Helper()
+	found, err := Classify(nil, base, head)
+	if err != nil {
+		t.Fatalf("Classify: %v", err)
+	}
+	return found
+}
+
 func TestEvaluate(t *testing.T) {
 	notes := func(v, text string) []string { return []string{"releases/v" + v + ".md", text} }
 	tests := []struct {

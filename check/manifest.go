@@ -1,12 +1,15 @@
 package check
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/modelgate/modelgate/check/openapi"
 )
 
 // DefaultManifests are the manifest names looked for at the repository root
@@ -20,8 +23,9 @@ var pointerFields = map[string]bool{
 	"release_notes": true, "migrations": true,
 }
 
-// parsedPointers are the pointer fields whose file is parsed and diffed.
-var parsedPointers = []string{"architecture", "tensors", "metrics", "api"}
+// parsedPointers are the pointer fields whose file is parsed and diffed as a
+// tree; tensors are read as signatures instead.
+var parsedPointers = []string{"architecture", "metrics", "api"}
 
 // Model is one revision of a model: its manifest, parsed, with the files
 // that pointer fields name loaded in their place.
@@ -30,8 +34,14 @@ type Model struct {
 	IDPos    Pos               // where the model identifier is written
 	Manifest string            // repository-relative path of the manifest
 	Root     *Node             // the manifest as written
-	Resolved *Node             // the manifest with parsed pointer files in place
+	Resolved *Node             // the manifest with parsed pointer files in place (tensors stay as written)
 	Files    map[string]string // pointer field -> repository-relative path
+	// Tensors holds the parameter signatures the tensors field names, or
+	// nil when the manifest has none.
+	Tensors *TensorSet
+	// API is the serving API schema when it is an OpenAPI 3 document, which
+	// is compared with oasdiff rather than as a tree.
+	API *openapi.Doc
 }
 
 // Dir is the folder of the model's manifest ("." at the root).
@@ -40,6 +50,11 @@ func (m *Model) Dir() string { return path.Dir(m.Manifest) }
 // Load reads and parses the manifest at name in fsys and the files its
 // pointer fields name. Every error names the file and, where it can, the line.
 func Load(fsys fs.FS, name string) (*Model, error) {
+	return LoadWith(fsys, name, LoadOptions{})
+}
+
+// LoadWith is Load with options: where Git LFS objects are.
+func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 	data, err := readFile(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -78,7 +93,15 @@ func Load(fsys fs.FS, name string) (*Model, error) {
 				return nil, fmt.Errorf("%s:%d: migrations must be a folder inside the model's folder, such as migrations/, not %q: its files would not count as changes", name, v.Pos.Line, v.Str)
 			}
 			m.Files[k] = p
-			if slices.Contains(parsedPointers, k) {
+			switch {
+			case k == "tensors":
+				if m.Tensors, err = loadTensors(fsys, p, opts); err != nil {
+					if errors.Is(err, errNotFound) {
+						return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
+					}
+					return nil, err
+				}
+			case slices.Contains(parsedPointers, k):
 				data, err := readFile(fsys, p)
 				if err != nil {
 					return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
@@ -86,6 +109,23 @@ func Load(fsys fs.FS, name string) (*Model, error) {
 				if v, err = Parse(p, data); err != nil {
 					return nil, err
 				}
+				if k == "api" && isOpenAPI(v) {
+					if m.API, err = openapi.Load(p, data, repoReader(fsys), false); err != nil {
+						return nil, err
+					}
+				}
+			}
+		} else if k == "tensors" && v.Kind == KindMap {
+			if m.Tensors, err = tensorsFromNode(name, v); err != nil {
+				return nil, err
+			}
+		} else if k == "api" && isOpenAPI(v) {
+			data, err := json.Marshal(v.Interface())
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: api: %w", name, v.Pos.Line, err)
+			}
+			if m.API, err = openapi.Load(name, data, repoReader(fsys), true); err != nil {
+				return nil, err
 			}
 		}
 		resolved.Keys = append(resolved.Keys, k)
@@ -93,6 +133,26 @@ func Load(fsys fs.FS, name string) (*Model, error) {
 	}
 	m.Resolved = resolved
 	return m, nil
+}
+
+// isOpenAPI reports whether an api tree is an OpenAPI 3 document.
+func isOpenAPI(n *Node) bool {
+	v := n.Get("openapi")
+	return v != nil && v.Kind == KindString && openapi.IsOpenAPI3(v.Str)
+}
+
+// repoReader reads the files an OpenAPI document's $refs name.
+func repoReader(fsys fs.FS) openapi.ReadFunc {
+	return func(p string) ([]byte, error) {
+		if !fs.ValidPath(p) {
+			return nil, fmt.Errorf("%q is not a path inside the repository", p)
+		}
+		data, err := readFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		return data, nil
+	}
 }
 
 // validateManifest checks the types of the fields modelgate interprets.

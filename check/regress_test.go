@@ -35,7 +35,7 @@ func TestNoUnderAsk(t *testing.T) {
 			base, _ := model(t, tt.base, tt.baseFiles...)
 			head, _ := model(t, tt.head, tt.headFiles...)
 			got := BumpNone
-			for _, f := range Classify(nil, base, head) {
+			for _, f := range mustClassify(t, base, head) {
 				got = max(got, f.Bump)
 			}
 			if got != tt.want {

@@ -41,6 +41,9 @@ func (f *Finding) where() string {
 }
 
 func (f *Finding) change() string {
+	if f.summary != "" {
+		return f.summary
+	}
 	if f.Rule == FileRule {
 		return f.Path + ": changed"
 	}
@@ -194,7 +197,11 @@ func FindingRow(f Finding) string {
 	if f.Suppressed != "" {
 		rule += " (suppressed: " + MarkdownEscape(f.Suppressed) + ")"
 	}
-	return fmt.Sprintf("| %s | %s | `%s` | %s | %s | `%s` |\n", f.Bump, rule, MarkdownEscape(f.Path), mdCode(f.oldText), mdCode(f.newText), f.where())
+	what := "`" + MarkdownEscape(f.Path) + "`"
+	if f.summary != "" {
+		what = MarkdownEscape(f.summary)
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | `%s` |\n", f.Bump, rule, what, mdCode(f.oldText), mdCode(f.newText), f.where())
 }
 
 // MarkdownEscape escapes text for a markdown table cell.

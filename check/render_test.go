@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +38,51 @@ func TestRenderGolden(t *testing.T) {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 					t.Fatal(err)
 				}
+				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./check -update to create it)", err)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("%s differs from %s (run with -update to accept):\n%s", format, golden, buf.String())
+			}
+		})
+	}
+}
+
+// TestRenderEvidenceGolden renders a report whose findings come from the
+// evidence fields: a tensor group with its count, an OpenAPI change with
+// oasdiff's ID, a metric with its delta and a metric-regressed problem.
+func TestRenderEvidenceGolden(t *testing.T) {
+	const manifest = "model: moe-v1.0.0\ntensors: model.safetensors.index.json\napi: api/openapi.yaml\nmetrics: eval/metrics.json\n"
+	base, _ := model(t, manifest, "model.safetensors.index.json", moeIndex(4, 8, nil, nil), "api/openapi.yaml", openAPIBase,
+		"eval/metrics.json", "{\n  \"mmlu\": {\"accuracy\": 0.712}\n}\n")
+	head, fsys := model(t, strings.Replace(manifest, "1.0.0", "1.1.0", 1), "model.safetensors.index.json", moeIndex(4, 12, nil, nil),
+		"api/openapi.yaml", openAPIBase+"                  finish_reason: {type: string}\n",
+		"eval/metrics.json", "{\n  \"mmlu\": {\"accuracy\": 0.690}\n}\n", "releases/v1.1.0.md", "More experts.\n")
+	cfg, err := ParseConfig(".modelgate.yaml", []byte("metrics:\n  mmlu.accuracy: {direction: higher, tolerance: 1%}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := Evaluate(Input{Config: cfg, Base: base, Head: head, HeadFS: fsys,
+		BaseRef: Ref{Ref: "moe-v1.0.0", Commit: "9c1e2f3a4b5c6d7e8f9091a2b3c4d5e6f7a8b9c0"},
+		HeadRef: Ref{Ref: "HEAD", Commit: "4be0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Report{Models: []*ModelReport{mr}}
+	r.Passed = !r.Failed()
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := r.Write(&buf, format); err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "golden", "evidence."+format)
+			if *update {
 				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}

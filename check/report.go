@@ -49,6 +49,9 @@ type ModelReport struct {
 	// NotesTarget is where the gate looks first for the declared version's
 	// notes: the manifest's release_notes pointer, else <dir>/<notes_dir>/v<V>.md.
 	NotesTarget string `json:"-"`
+	// Metrics are the evaluation metrics that differ from the baseline's,
+	// judged against the metrics: section of .modelgate.yaml.
+	Metrics []MetricChange `json:"-"`
 }
 
 // Unchanged reports whether nothing of the model changed since its baseline
@@ -93,8 +96,19 @@ type Finding struct {
 	// Suppressed holds the reason from .modelgate.yaml when the finding
 	// does not count towards the required bump.
 	Suppressed string `json:"suppressed,omitempty"`
+	// Count is the number of tensors a tensor finding stands for: a group
+	// whose Path is a pattern such as
+	// tensors.model.layers.{0..39}.mlp.experts.{128..179}.{gate,up,down}_proj.weight,
+	// or 1 for a single tensor. It is omitted for other findings.
+	Count int `json:"count,omitempty"`
+	// OasdiffID is the ID of the oasdiff rule behind an API finding on an
+	// OpenAPI document, e.g. response-required-property-removed.
+	OasdiffID string `json:"oasdiff_id,omitempty"`
 
 	oldText, newText string
+	// summary, when set, replaces "path: old -> new" in the reports: the
+	// pattern and count of a tensor group, the oasdiff text of an API change.
+	summary string
 }
 
 // OldText returns the old value on one line, "(absent)" for an addition.
@@ -102,6 +116,10 @@ func (f *Finding) OldText() string { return f.oldText }
 
 // NewText returns the new value on one line, "(absent)" for a removal.
 func (f *Finding) NewText() string { return f.newText }
+
+// Summary returns what changed when "path: old -> new" does not say it well,
+// e.g. "`model.layers.{0..39}.mlp.gate.weight` added: 40 tensors", or "".
+func (f *Finding) Summary() string { return f.summary }
 
 // Reason returns why the finding requires its bump, e.g. "old checkpoints
 // cannot be loaded".

@@ -31,6 +31,9 @@ type Rule struct {
 	// Reason ends each finding's message, e.g. "old checkpoints cannot be loaded".
 	Reason string
 	match  func(s *subject) bool
+	// external rules classify evidence compared outside the tree diff
+	// (tensor signatures, OpenAPI documents), so they have no matcher.
+	external bool
 }
 
 // subject is a change seen by the rule matchers.
@@ -131,22 +134,38 @@ var Rules = []*Rule{
 		Reason: "outputs change, parameters stay compatible", match: inSection("routing")},
 
 	// Determinism fingerprints.
-	{ID: "fingerprint-changed", Bump: BumpMinor, Description: "a determinism fingerprint changed: the model's outputs changed",
-		Reason: "outputs changed, so this cannot be a patch release", match: both(inSection("fingerprints"), kind(Changed))},
-	{ID: "fingerprint-added", Bump: BumpNone, Description: "a determinism fingerprint was added or removed",
-		Reason: "recorded; nothing to compare", match: inSection("fingerprints")},
+	{ID: "fingerprint-changed", Bump: BumpMinor, Description: "a determinism fingerprint changed: the model's outputs changed, and a patch release may not change outputs",
+		Reason: "the outputs changed and a patch release may not change outputs (SPEC-040), so release at least a minor version", match: both(inSection("fingerprints"), kind(Changed))},
+	{ID: "fingerprint-added", Bump: BumpNone, Description: "a determinism fingerprint was added",
+		Reason: "recorded, nothing to compare it with", match: both(inSection("fingerprints"), kind(Added))},
+	{ID: "fingerprint-removed", Bump: BumpNone, Description: "a determinism fingerprint was removed",
+		Reason: "recorded, the outputs are no longer checked against it", match: inSection("fingerprints")},
 
-	// Tensor signatures.
-	{ID: "tensor-added", Bump: BumpMinor, Description: "a parameter tensor was added",
-		Reason: "old checkpoints lack it but load with it initialised", match: both(inSection("tensors"), depth(2), kind(Added))},
-	{ID: "tensor-removed", Bump: BumpMajor, Description: "a parameter tensor was removed",
-		Reason: "old checkpoints hold a tensor the model no longer has", match: both(inSection("tensors"), depth(2), kind(Removed))},
-	{ID: "tensor-reshaped", Bump: BumpMajor, Description: "a parameter tensor changed shape or dtype",
-		Reason: "old checkpoints cannot be loaded", match: inSection("tensors")},
+	// Tensor signatures (the tensors pointer: a name -> {shape, dtype} map, a
+	// Hugging Face index, a .safetensors header, or a Git LFS pointer to one).
+	// They are compared name by name, not through the rule matchers.
+	{ID: "tensor-added", Bump: BumpMinor, Description: "parameter tensors were added (tier or expert expansion)",
+		Reason: "old checkpoints still load and the new tensors start from their initialisation", external: true},
+	{ID: "tensor-removed", Bump: BumpMajor, Description: "parameter tensors were removed",
+		Reason: "old checkpoints hold tensors the model no longer has", external: true},
+	{ID: "tensor-reshaped", Bump: BumpMajor, Description: "parameter tensors changed shape or dtype",
+		Reason: "old checkpoints cannot be loaded", external: true},
 
-	// Evaluation metrics and the serving API.
-	{ID: "metric-changed", Bump: BumpNone, Description: "an evaluation metric changed",
+	// Evaluation metrics; regressions are the gate rule metric-regressed.
+	{ID: "metric-changed", Bump: BumpNone, Description: "an evaluation metric changed (regressions beyond the tolerance in .modelgate.yaml fail the gate as metric-regressed)",
 		Reason: "recorded in the release notes", match: inSection("metrics")},
+
+	// OpenAPI 3 documents, diffed by oasdiff; each finding names the oasdiff rule.
+	{ID: "api-breaking", Bump: BumpMajor, Description: "oasdiff reports a breaking change of the OpenAPI document (level error)",
+		Reason: "existing clients break", external: true},
+	{ID: "api-possibly-breaking", Bump: BumpMajor, Description: "oasdiff reports a change of the OpenAPI document that may break clients (level warning); counted as breaking until a rule in .modelgate.yaml says otherwise",
+		Reason: "existing clients may break", external: true},
+	{ID: "api-compatible", Bump: BumpMinor, Description: "oasdiff reports a backward-compatible change of the OpenAPI document: an endpoint, optional field or response added",
+		Reason: "existing clients keep working", external: true},
+	{ID: "api-doc-changed", Bump: BumpPatch, Description: "the OpenAPI document changed in ways oasdiff does not count as API changes (descriptions, examples)",
+		Reason: "the API contract is unchanged", external: true},
+
+	// Other serving API schemas, diffed as trees.
 	{ID: "api-field-added", Bump: BumpMinor, Description: "the API schema gained a property, path, response or schema (backward-compatible addition)",
 		Reason: "existing clients keep working", match: both(inSection("api"), kind(Added), parentKey("properties", "paths", "responses", "schemas", "examples"))},
 	{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
@@ -215,6 +234,8 @@ var Rules = []*Rule{
 	{ID: "release-notes-empty", Gate: true, Level: LevelError, Description: "the release notes are empty"},
 	{ID: "release-notes-template", Gate: true, Level: LevelError, Description: "the release notes still hold template placeholders"},
 	{ID: "release-notes-no-migration", Gate: true, Level: LevelError, Description: "a major release's notes lack migration steps (a 'Migration' heading or a pointer to a migration tool in the repository)"},
+	{ID: "metric-regressed", Gate: true, Level: LevelError, Description: "an evaluation metric regressed beyond its tolerance in .modelgate.yaml and the release notes do not acknowledge it under a 'Known regressions' heading"},
+	{ID: "tensor-evidence-unavailable", Gate: true, Level: LevelWarning, Description: "the tensor signatures could not be read at a revision (a Git LFS object not fetched, the tensors field dropped): the tensor diff was skipped and the config rules decide"},
 }
 
 // FileRule is the rule for a changed file outside the manifest's parsed files.

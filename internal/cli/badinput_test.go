@@ -3,6 +3,9 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -614,6 +617,75 @@ func TestBadInput(t *testing.T) {
 			},
 			want: []string{"baseline", "lite-llm-base-v1.0.0", "manifest.yaml:2", "leaves the repository"},
 		},
+
+		// ---- tensor, metric and API evidence ----
+		{
+			name:  "safetensors-truncated-header",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: model.safetensors\n", "model.safetensors": safetensorsBytes(-1, 10)},
+			want:  []string{"model.safetensors: safetensors header length 56 is more than the 10 bytes that follow it", "truncated"},
+		},
+		{
+			name:  "safetensors-lying-length",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: model.safetensors\n", "model.safetensors": safetensorsBytes(1<<40, -1)},
+			want:  []string{"model.safetensors: safetensors header length 1099511627776 is more than the 72 bytes that follow it"},
+		},
+		{
+			name:  "safetensors-not-json",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: weights/model.safetensors\n", "weights/model.safetensors": "\x08\x00\x00\x00\x00\x00\x00\x00<html>  "},
+			want:  []string{"weights/model.safetensors", "not a JSON object", "not a safetensors file"},
+		},
+		{
+			name: "safetensors-lfs-object-truncated",
+			setup: func(t *testing.T, dir string) {
+				obj := safetensorsBytes(-1, 10)
+				sum := sha256.Sum256([]byte(obj))
+				oid := hex.EncodeToString(sum[:])
+				commitFiles(t, dir, map[string]string{"manifest.yaml": goodManifest + "tensors: model.safetensors\n",
+					"model.safetensors": fmt.Sprintf("version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %d\n", oid, len(obj))})
+				writeFile(t, dir, ".git/lfs/objects/"+oid[0:2]+"/"+oid[2:4]+"/"+oid, obj)
+			},
+			want: []string{"model.safetensors (Git LFS object ", "safetensors header length 56 is more than the 10 bytes"},
+		},
+		{
+			name:  "lfs-pointer-malformed",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: model.safetensors\n", "model.safetensors": "version https://git-lfs.github.com/spec/v1\noid md5:abc\nsize 12\n"},
+			want:  []string{"model.safetensors", "invalid Git LFS pointer: oid", "sha256:<64 hex digits>"},
+		},
+		{
+			name: "tensors-entry-wrong-type",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: tensors.json\n",
+				"tensors.json": "{\n  \"a.weight\": {\"shape\": [4], \"dtype\": \"F32\"},\n  \"b.weight\": true\n}\n"},
+			want: []string{"tensors.json:3", `tensor "b.weight"`, "want {\"shape\": [...], \"dtype\": \"...\"}"},
+		},
+		{
+			name: "tensors-index-invalid-json",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: model.safetensors.index.json\n",
+				"model.safetensors.index.json": "{\n  \"weight_map\": {\n    \"a\": \"s1.safetensors\"\n    \"b\": \"s2.safetensors\"\n  }\n}\n"},
+			want: []string{"model.safetensors.index.json:4", "invalid JSON"},
+		},
+		{
+			name:  "tensors-missing-file",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: model.safetensors.index.json\n"},
+			want:  []string{"manifest.yaml:5", `tensors points to "model.safetensors.index.json": file not found`},
+		},
+		{
+			name: "config-metrics-unknown-key",
+			files: map[string]string{"manifest.yaml": goodManifest,
+				".modelgate.yaml": "metrics:\n  mmlu.accuracy:\n    direction: higher\n    tolerence: 0.01\n"},
+			want: []string{".modelgate.yaml:4", `metric "mmlu.accuracy"`, `unknown key "tolerence"`, "direction, tolerance"},
+		},
+		{
+			name: "config-metrics-bad-direction",
+			files: map[string]string{"manifest.yaml": goodManifest,
+				".modelgate.yaml": "metrics:\n  eval.loss: {direction: down}\n"},
+			want: []string{".modelgate.yaml:2", "direction must be higher", "or lower"},
+		},
+		{
+			name: "openapi-unresolvable-ref",
+			files: map[string]string{"manifest.yaml": goodManifest + "api: api/openapi.yaml\n",
+				"api/openapi.yaml": "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'https://example.com/s.yaml'}\n"},
+			want: []string{"api/openapi.yaml: invalid OpenAPI document", "only files in the repository are read"},
+		},
 	}
 
 	if len(cases) < 30 {
@@ -673,6 +745,24 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// safetensorsBytes returns a safetensors file with one F32 tensor of 4
+// values: length overrides the header length when >= 0, cut keeps only
+// that many bytes after the length prefix when >= 0.
+func safetensorsBytes(length int64, cut int) string {
+	header := `{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}`
+	for len(header)%8 != 0 {
+		header += " "
+	}
+	if length < 0 {
+		length = int64(len(header))
+	}
+	body := header + strings.Repeat("\x00", 16)
+	if cut >= 0 {
+		body = body[:cut]
+	}
+	return string(binary.LittleEndian.AppendUint64(nil, uint64(length))) + body
 }
 
 // clip shortens output for failure messages.

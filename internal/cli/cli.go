@@ -186,6 +186,10 @@ flags:
   --format F       text, json, markdown or github (default text)
 `
 
+const allTensorsHelp = `  --all-tensors    one finding per tensor instead of one per name pattern
+                   (e.g. for --format json)
+`
+
 var checkUsage = `usage: modelgate check [flags]
 
 Gate a release. Reads the manifest and the files it points to at the baseline and
@@ -193,7 +197,7 @@ at --head from git objects (not the working tree), classifies every change with
 the rule catalogue, and fails when the declared version is smaller than the
 changes require or the release notes are missing, empty, a template, or lack
 migration steps for a major release.
-` + gateFlagsHelp + `
+` + gateFlagsHelp + allTensorsHelp + `
 examples:
   modelgate check
   modelgate check --base lite-llm-base-v2.1.3 --format json
@@ -208,7 +212,7 @@ var diffUsage = `usage: modelgate diff [flags]
 List the classified changes between the baseline and --head, with the bump each
 requires. The report is the same as check's; the exit status ignores the
 verdict: 0 unless the diff could not run (2).
-` + gateFlagsHelp + `
+` + gateFlagsHelp + allTensorsHelp + `
 examples:
   modelgate diff
   modelgate diff --base HEAD~3 --format markdown
@@ -228,6 +232,9 @@ func runGate(ctx context.Context, e *env, name, usageText string, args []string)
 	var g gateFlags
 	fs := newFlagSet(name)
 	g.register(fs)
+	if name == "check" || name == "diff" {
+		fs.BoolVar(&g.opts.AllTensors, "all-tensors", false, "")
+	}
 	if code := parse(fs, usageText, args, e); code >= 0 {
 		return nil, "", code
 	}

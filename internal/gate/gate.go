@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -43,6 +44,9 @@ type Options struct {
 	// shallow checkouts that fetched just the tags; the report says that
 	// ancestry was not checked.
 	TagsOnly bool
+	// AllTensors reports one finding per tensor instead of one per pattern
+	// group (--all-tensors).
+	AllTensors bool
 }
 
 // ErrNoSuchModel reports that Options.Model names no model at head.
@@ -85,7 +89,8 @@ func Run(ctx context.Context, opts Options) (*check.Report, error) {
 	for _, m := range manifests {
 		dirs = append(dirs, path.Dir(m))
 	}
-	g := &run{ctx: ctx, opts: opts, repo: repo, head: head, headFS: headFS, cfg: cfg, dirs: dirs, several: len(manifests) > 1}
+	g := &run{ctx: ctx, opts: opts, repo: repo, head: head, headFS: headFS, cfg: cfg, dirs: dirs, several: len(manifests) > 1,
+		load: lfsOptions(repo)}
 	report := &check.Report{Models: []*check.ModelReport{}}
 	for _, m := range manifests {
 		mr, err := g.model(m)
@@ -130,6 +135,18 @@ type run struct {
 	cfg     *check.Config
 	dirs    []string
 	several bool
+	load    check.LoadOptions
+}
+
+// lfsOptions points the domain at the repository's local Git LFS object
+// store, <common git folder>/lfs/objects, where the objects behind LFS
+// pointer files are when they were fetched.
+func lfsOptions(repo *gitrepo.Repo) check.LoadOptions {
+	common := repo.CommonDir()
+	if common == "" {
+		return check.LoadOptions{}
+	}
+	return check.LoadOptions{LFS: os.DirFS(filepath.Join(common, "lfs", "objects"))}
 }
 
 func loadConfig(file string, headFS fs.FS) (*check.Config, error) {
@@ -183,7 +200,7 @@ func findManifests(cfg *check.Config, headFS fs.FS, headRef string) ([]string, e
 }
 
 func (g *run) model(manifest string) (*check.ModelReport, error) {
-	head, err := check.Load(g.headFS, manifest)
+	head, err := check.LoadWith(g.headFS, manifest, g.load)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +214,8 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 		HeadRef: check.Ref{Ref: label, Commit: g.head.Hash},
 		HeadFS:  g.headFS,
 		Exclude: g.dirs,
+
+		AllTensors: g.opts.AllTensors,
 	}
 	if in.Declared, in.DeclaredSource, err = g.declared(head); err != nil {
 		return nil, err
@@ -221,7 +240,7 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 		if _, err := fs.Stat(baseFS, manifest); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s does not exist at the baseline %s; pass --base with the revision that has it, or --base none for a first release", manifest, ref)
 		}
-		bm, err := check.Load(baseFS, manifest)
+		bm, err := check.LoadWith(baseFS, manifest, g.load)
 		if err != nil {
 			return nil, fmt.Errorf("at the baseline %s: %w", ref, err)
 		}
@@ -454,7 +473,7 @@ func (g *run) renamedFrom(head *check.Model) (*gitrepo.Commit, string, error) {
 		if err != nil {
 			continue
 		}
-		m, err := check.Load(fsys, head.Manifest)
+		m, err := check.LoadWith(fsys, head.Manifest, g.load)
 		if err == nil && m.ID.Name == name {
 			return c, t.Name, nil
 		}

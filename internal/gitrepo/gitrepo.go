@@ -3,12 +3,14 @@
 package gitrepo
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -45,7 +47,11 @@ var errNotCommit = errors.New("not a commit")
 type Repo struct {
 	repo    *git.Repository
 	dir     string
+	gitDir  string // the repository's (or linked worktree's) git folder
 	shallow map[plumbing.Hash]bool
+	// large reads the objects of the repository's own store without
+	// inflating them whole, for blobs too large to read in full.
+	large *filesystem.ObjectStorage
 }
 
 // Open opens the repository that holds dir, as git would find it (parent
@@ -58,10 +64,17 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
 	}
+	gitDir := ""
+	var large *filesystem.ObjectStorage
+	if st, ok := r.Storer.(*filesystem.Storage); ok {
+		gitDir = st.Filesystem().Root()
+		large = filesystem.NewObjectStorageWithOptions(dotgit.New(st.Filesystem()), cache.NewObjectLRU(cache.MiByte),
+			filesystem.Options{LargeObjectThreshold: streamAbove})
+	}
 	if r, err = withAlternates(r); err != nil {
 		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
 	}
-	repo := &Repo{repo: r, dir: dir, shallow: map[plumbing.Hash]bool{}}
+	repo := &Repo{repo: r, dir: dir, gitDir: gitDir, shallow: map[plumbing.Hash]bool{}, large: large}
 	hs, err := r.Storer.Shallow()
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the shallow list: %w", dir, err)
@@ -79,6 +92,24 @@ func (r *Repo) Root() (string, error) {
 		return "", fmt.Errorf("%s: a bare repository has no working tree to write to", r.dir)
 	}
 	return wt.Filesystem.Root(), nil
+}
+
+// CommonDir returns the repository's common git folder: .git, or for a
+// linked worktree the main repository's, where the objects, the refs and
+// the Git LFS store (lfs/objects) live.
+func (r *Repo) CommonDir() string {
+	if r.gitDir == "" {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join(r.gitDir, "commondir"))
+	if err != nil {
+		return r.gitDir
+	}
+	common := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(common) {
+		common = filepath.Join(r.gitDir, common)
+	}
+	return filepath.Clean(common)
 }
 
 // withAlternates serves the objects of alternate object stores (git clone
@@ -192,7 +223,7 @@ func (r *Repo) FS(c *Commit) (fs.FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the tree of %s: %w", c.Hash[:7], err)
 	}
-	return &treeFS{repo: r.repo, tree: t}, nil
+	return &treeFS{repo: r.repo, tree: t, stream: r.stream}, nil
 }
 
 // Tag is a release tag of a model.
@@ -508,8 +539,38 @@ func (r *Repo) diffTrees(ctx context.Context, a, b plumbing.Hash, prefix string,
 // treeFS is a read-only fs.FS over a git tree. Symbolic links are followed
 // when their target stays inside the repository and refused otherwise.
 type treeFS struct {
-	repo *git.Repository
-	tree *object.Tree
+	repo   *git.Repository
+	tree   *object.Tree
+	stream func(plumbing.Hash) (io.ReadCloser, bool)
+}
+
+// streamAbove is the size above which a blob is streamed from the object
+// store rather than inflated into memory whole (and cached) first: a
+// .safetensors file of gigabytes is only ever read in part, and a 10 MiB
+// tensor index is read once, straight into the buffer it is parsed from.
+var streamAbove int64 = 1 << 20
+
+// stream opens a blob for reading without inflating it whole first: a loose
+// object, or a packed one stored whole. go-git's streaming of objects
+// stored as deltas in a pack is unreliable, so those (and objects in
+// alternate stores) are not streamed: ok is false and the caller reads the
+// blob the ordinary way.
+func (r *Repo) stream(h plumbing.Hash) (io.ReadCloser, bool) {
+	if r.large == nil {
+		return nil, false
+	}
+	obj, err := r.large.DeltaObject(plumbing.AnyObject, h)
+	if err != nil || obj.Type() != plumbing.BlobObject {
+		return nil, false
+	}
+	if _, delta := obj.(plumbing.DeltaObject); delta {
+		return nil, false
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, false
+	}
+	return rd, true
 }
 
 // maxLinks bounds the symbolic links followed for one path.
@@ -534,12 +595,45 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	return &blobFile{name: e.Name, size: size, open: func() (io.ReadCloser, error) {
+		// Stream large files: a .safetensors header is read without the
+		// rest, an index without an extra copy.
+		if size > streamAbove && t.stream != nil {
+			if rd, ok := t.stream(e.Hash); ok {
+				return rd, nil
+			}
+		}
 		b, err := t.repo.BlobObject(e.Hash)
 		if err != nil {
 			return nil, err
 		}
 		return b.Reader()
 	}}, nil
+}
+
+// ReadFile reads a whole file, refusing files over check.MaxFileSize before
+// reading any of them.
+func (t *treeFS) ReadFile(name string) ([]byte, error) {
+	f, err := t.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a folder")}
+	}
+	if st.Size() > check.MaxFileSize {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("file is %d bytes, more than the %d modelgate reads", st.Size(), check.MaxFileSize)}
+	}
+	var b bytes.Buffer
+	b.Grow(int(st.Size()) + bytes.MinRead)
+	if _, err := b.ReadFrom(f); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return b.Bytes(), nil
 }
 
 // resolve finds the entry at name one path component at a time, following
@@ -631,12 +725,17 @@ func (fi fileInfo) ModTime() time.Time { return time.Time{} }
 func (fi fileInfo) IsDir() bool        { return fi.dir }
 func (fi fileInfo) Sys() any           { return nil }
 
-// blobFile is a file of a git tree, read on demand.
+// blobFile is a file of a git tree, read on demand. Any prefix of a file can
+// be read, up to check.MaxFileSize bytes: a .safetensors header is read from
+// the start of a blob of gigabytes without reading the rest. Reading past
+// that limit is an error, so a full read of a huge file fails rather than
+// filling memory.
 type blobFile struct {
 	name string
 	size int64
 	open func() (io.ReadCloser, error)
 	rd   io.ReadCloser
+	read int64 // bytes read so far
 }
 
 func (f *blobFile) Stat() (fs.FileInfo, error) { return fileInfo{name: f.name, size: f.size}, nil }
@@ -649,7 +748,7 @@ func (f *blobFile) Close() error {
 }
 
 func (f *blobFile) Read(p []byte) (int, error) {
-	if f.size > check.MaxFileSize {
+	if f.read >= check.MaxFileSize && f.size > check.MaxFileSize {
 		return 0, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", f.size, check.MaxFileSize)
 	}
 	if f.rd == nil {
@@ -659,7 +758,12 @@ func (f *blobFile) Read(p []byte) (int, error) {
 		}
 		f.rd = rd
 	}
-	return f.rd.Read(p)
+	if rest := check.MaxFileSize - f.read; int64(len(p)) > rest && f.size > check.MaxFileSize {
+		p = p[:rest]
+	}
+	n, err := f.rd.Read(p)
+	f.read += int64(n)
+	return n, err
 }
 
 type dirFile struct{ name string }

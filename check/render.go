@@ -109,11 +109,7 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "           fix: %s\n", p.Fix)
 			}
 		}
-		verdict := "PASS"
-		if !m.Passed {
-			verdict = "FAIL"
-		}
-		fmt.Fprintf(&b, "%s %s: %s\n", verdict, m.Name, counts(m))
+		b.WriteString(verdictLine(m))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -125,6 +121,15 @@ func reasonOf(msg string) string {
 		return msg[i+2:]
 	}
 	return ""
+}
+
+// verdictLine ends a model's report: "PASS name: counts" or "FAIL ...".
+func verdictLine(m *ModelReport) string {
+	verdict := "PASS"
+	if !m.Passed {
+		verdict = "FAIL"
+	}
+	return fmt.Sprintf("%s %s: %s\n", verdict, m.Name, counts(m))
 }
 
 func counts(m *ModelReport) string {
@@ -231,11 +236,7 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 		for _, f := range m.Findings {
 			b.WriteString(Annotation("notice", f.File, f.Line, fmt.Sprintf("modelgate %s (%s)", f.Rule, f.Bump), f.Message))
 		}
-		verdict := "PASS"
-		if !m.Passed {
-			verdict = "FAIL"
-		}
-		fmt.Fprintf(&b, "%s %s: %s\n", verdict, m.Name, counts(m))
+		b.WriteString(verdictLine(m))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -58,30 +58,7 @@ var ErrNoManifest = errors.New("no model manifest")
 // Run gates every model of the repository and returns the report. An error
 // means the gate could not run (exit status 2).
 func Run(ctx context.Context, opts Options) (*check.Report, error) {
-	if opts.Head == "" {
-		opts.Head = "HEAD"
-	}
-	repo, err := gitrepo.Open(opts.Repo)
-	if err != nil {
-		return nil, err
-	}
-	head, err := repo.Resolve(opts.Head)
-	if err != nil {
-		return nil, fmt.Errorf("--head: %w", err)
-	}
-	headFS, err := repo.FS(head)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := loadConfig(opts.Config, headFS)
-	if err != nil {
-		return nil, err
-	}
-	label := opts.Head
-	if opts.Label != "" {
-		label = opts.Label
-	}
-	manifests, err := findManifests(cfg, headFS, label)
+	repo, head, headFS, cfg, manifests, err := openHead(&opts)
 	if err != nil {
 		return nil, err
 	}
@@ -385,28 +362,36 @@ func (g *run) tagsOnlyBaseline(head *check.Model, tags []*gitrepo.Tag) (*gitrepo
 	return nil, "", []string{fmt.Sprintf("first release: the remote has no release tag of %s below %s", head.ID.Name, declared)}, nil
 }
 
-// ModelNames returns the names of the models declared at opts.Head.
-func ModelNames(opts Options) ([]string, error) {
+// openHead opens the repository and reads the head revision's
+// configuration and manifest list.
+func openHead(opts *Options) (repo *gitrepo.Repo, head *gitrepo.Commit, headFS fs.FS, cfg *check.Config, manifests []string, err error) {
 	if opts.Head == "" {
 		opts.Head = "HEAD"
 	}
-	repo, err := gitrepo.Open(opts.Repo)
-	if err != nil {
-		return nil, err
+	if repo, err = gitrepo.Open(opts.Repo); err != nil {
+		return
 	}
-	head, err := repo.Resolve(opts.Head)
-	if err != nil {
-		return nil, fmt.Errorf("--head: %w", err)
+	if head, err = repo.Resolve(opts.Head); err != nil {
+		err = fmt.Errorf("--head: %w", err)
+		return
 	}
-	headFS, err := repo.FS(head)
-	if err != nil {
-		return nil, err
+	if headFS, err = repo.FS(head); err != nil {
+		return
 	}
-	cfg, err := loadConfig(opts.Config, headFS)
-	if err != nil {
-		return nil, err
+	if cfg, err = loadConfig(opts.Config, headFS); err != nil {
+		return
 	}
-	manifests, err := findManifests(cfg, headFS, opts.Head)
+	label := opts.Head
+	if opts.Label != "" {
+		label = opts.Label
+	}
+	manifests, err = findManifests(cfg, headFS, label)
+	return
+}
+
+// ModelNames returns the names of the models declared at opts.Head.
+func ModelNames(opts Options) ([]string, error) {
+	_, _, headFS, _, manifests, err := openHead(&opts)
 	if err != nil {
 		return nil, err
 	}

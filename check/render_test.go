@@ -25,32 +25,7 @@ func TestRenderGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &Report{Models: []*ModelReport{mr}}
-	r.Passed = !r.Failed()
-	for _, format := range Formats {
-		t.Run(format, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := r.Write(&buf, format); err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join("testdata", "golden", "report."+format)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./check -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from %s (run with -update to accept):\n%s", format, golden, buf.String())
-			}
-		})
-	}
+	goldenReport(t, mr, "report")
 }
 
 // TestRenderEvidenceGolden renders a report whose findings come from the
@@ -73,6 +48,13 @@ func TestRenderEvidenceGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	goldenReport(t, mr, "evidence")
+}
+
+// goldenReport renders a one-model report in every format and compares it
+// with testdata/golden/<name>.<format>; -update rewrites the files.
+func goldenReport(t *testing.T, mr *ModelReport, name string) {
+	t.Helper()
 	r := &Report{Models: []*ModelReport{mr}}
 	r.Passed = !r.Failed()
 	for _, format := range Formats {
@@ -81,8 +63,11 @@ func TestRenderEvidenceGolden(t *testing.T) {
 			if err := r.Write(&buf, format); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "golden", "evidence."+format)
+			golden := filepath.Join("testdata", "golden", name+"."+format)
 			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -19,13 +19,10 @@ command -v jq >/dev/null || die "jq is required: apt-get install -y jq"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if [ -n "${MODELGATE_BIN:-}" ]; then
-	bin=$(command -v "$MODELGATE_BIN") || die "MODELGATE_BIN=$MODELGATE_BIN is not an executable"
-else
-	echo "==> building modelgate" >&2
-	(cd "$root" && go build -o "$tmp/modelgate" .) || die "go build failed"
-	bin=$tmp/modelgate
-fi
+# 1. modelgate
+# shellcheck source=testdata/bench/lib.sh
+. "$here/lib.sh"
+bin=$(modelgate_binary "$root" "$tmp") || exit 2
 
 key=$(git hash-object "$here/genrepo.sh" | cut -c1-12)
 repo=$cache/repo-$key

@@ -52,16 +52,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # 1. modelgate
-if [ -n "${MODELGATE_BIN:-}" ]; then
-	bin=$(command -v "$MODELGATE_BIN") || die "MODELGATE_BIN=$MODELGATE_BIN is not an executable"
-	[[ $bin == /* ]] || bin=$PWD/$bin
-	say "using $bin"
-else
-	command -v go >/dev/null || die "go is required to build modelgate (or set MODELGATE_BIN)"
-	say "building modelgate in $root"
-	(cd "$root" && go build -o "$tmp/modelgate" .) || die "go build failed in $root"
-	bin=$tmp/modelgate
-fi
+# shellcheck source=testdata/bench/lib.sh
+. "$here/lib.sh"
+bin=$(modelgate_binary "$root" "$tmp") || exit 2
 
 # 2. the indexes: one "name shard" line per tensor, sorted as transformers writes them.
 names() { # variant: base or head

@@ -389,12 +389,8 @@ func openHead(opts *Options) (repo *gitrepo.Repo, head *gitrepo.Commit, headFS f
 	return
 }
 
-// ModelNames returns the names of the models declared at opts.Head.
-func ModelNames(opts Options) ([]string, error) {
-	_, _, headFS, _, manifests, err := openHead(&opts)
-	if err != nil {
-		return nil, err
-	}
+// modelNames returns the names the manifests declare.
+func modelNames(headFS fs.FS, manifests []string) ([]string, error) {
 	var names []string
 	for _, m := range manifests {
 		model, err := check.Load(headFS, m)
@@ -410,14 +406,14 @@ func ModelNames(opts Options) ([]string, error) {
 // the remote origin at depth 1, for a shallow checkout. It reports whether
 // the repository is shallow; a repository with history fetches nothing.
 func FetchReleaseTags(ctx context.Context, opts Options, token string) (bool, error) {
-	repo, err := gitrepo.Open(opts.Repo)
+	repo, _, headFS, _, manifests, err := openHead(&opts)
+	if repo != nil && !repo.Shallow() {
+		return false, nil // nothing to fetch; gate.Run reports any other error
+	}
 	if err != nil {
-		return false, err
+		return repo != nil, err
 	}
-	if !repo.Shallow() {
-		return false, nil
-	}
-	names, err := ModelNames(opts)
+	names, err := modelNames(headFS, manifests)
 	if err != nil {
 		return true, err
 	}

@@ -247,10 +247,12 @@ func TestRacingRecordUploads(t *testing.T) {
 			errs := make([]error, 2)
 			for i, notes := range tt.notes {
 				m := report(t, "2.2.0", notes)
+				opts := e.opts
+				opts.Out = &strings.Builder{}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, errs[i] = Release(context.Background(), m, e.opts)
+					_, errs[i] = Release(context.Background(), m, opts)
 				}()
 			}
 			wg.Wait()

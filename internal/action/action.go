@@ -22,6 +22,7 @@ import (
 
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/gitrepo"
 	"github.com/modelgate/modelgate/internal/release"
 )
 
@@ -150,7 +151,7 @@ func (a *runner) run(ctx context.Context) (int, error) {
 		fmt.Fprint(a.env.Stdout, check.Annotation("notice", "", 0, "modelgate", fmt.Sprintf("event %s: checking only, no release", ghctx.EventName)))
 	}
 	if opts.Base == "" {
-		shallow, err := gate.FetchReleaseTags(ctx, opts, a.in.token)
+		shallow, err := gate.FetchReleaseTags(ctx, opts, gitrepo.Credentials{Token: a.in.token, Server: ghctx.ServerURL})
 		if err != nil {
 			return 0, fmt.Errorf("%w; the checkout is shallow and the release tags could not be fetched: set fetch-depth: 0 in actions/checkout, or pass the base input", err)
 		}

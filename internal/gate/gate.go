@@ -405,7 +405,8 @@ func modelNames(headFS fs.FS, manifests []string) ([]string, error) {
 // FetchReleaseTags fetches the release tags of every model at opts.Head from
 // the remote origin at depth 1, for a shallow checkout. It reports whether
 // the repository is shallow; a repository with history fetches nothing.
-func FetchReleaseTags(ctx context.Context, opts Options, token string) (bool, error) {
+// The token in cred goes only to origin's server if that is cred.Server.
+func FetchReleaseTags(ctx context.Context, opts Options, cred gitrepo.Credentials) (bool, error) {
 	repo, _, headFS, _, manifests, err := openHead(&opts)
 	if repo != nil && !repo.Shallow() {
 		return false, nil // nothing to fetch; gate.Run reports any other error
@@ -418,7 +419,7 @@ func FetchReleaseTags(ctx context.Context, opts Options, token string) (bool, er
 		return true, err
 	}
 	for _, n := range names {
-		if err := repo.FetchTags(ctx, "origin", n, token); err != nil {
+		if err := repo.FetchTags(ctx, "origin", n, cred); err != nil {
 			return true, err
 		}
 	}

@@ -26,7 +26,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
@@ -774,13 +773,13 @@ func (d *dirFile) Read([]byte) (int, error)   { return 0, errors.New("is a folde
 
 // FetchTags fetches the release tags of a model, <name>-v*, from a remote at
 // depth 1: just enough to read each release's tree in a shallow checkout.
-// The token, if any, authenticates over HTTPS and never appears in errors.
-func (r *Repo) FetchTags(ctx context.Context, remote, name, token string) error {
+// The token, if any, authenticates only to the server it is for
+// (Credentials) and never appears in errors.
+func (r *Repo) FetchTags(ctx context.Context, remote, name string, cred Credentials) error {
+	token := cred.Token
 	spec := config.RefSpec("+refs/tags/" + name + "-v*:refs/tags/" + name + "-v*")
-	opts := &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}, Depth: 1, Tags: git.NoTags}
-	if token != "" {
-		opts.Auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
-	}
+	opts := &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}, Depth: 1, Tags: git.NoTags,
+		Auth: cred.authFor(r.RemoteURL(remote))}
 	err := r.repo.FetchContext(ctx, opts)
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil

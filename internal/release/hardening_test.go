@@ -77,13 +77,13 @@ func TestTokenOnlyToTheAPIHosts(t *testing.T) {
 	rec := &recorder{}
 	c := authClient(&http.Client{Transport: rec}, secret, "https://api.github.com", "https://uploads.github.com")
 	for u, want := range map[string]bool{
-		"https://api.github.com/repos/a/b/releases":      true,
-		"https://API.GitHub.com/repos/a/b/releases":      true,
+		"https://api.github.com/repos/a/b/releases":       true,
+		"https://API.GitHub.com/repos/a/b/releases":       true,
 		"https://uploads.github.com/repos/a/b/releases/1": true,
-		"http://api.github.com/repos/a/b/releases":       false,
-		"https://api.github.com:8443/repos/a/b/releases": false,
-		"https://api.github.com.evil.test/repos/a/b":     false,
-		"https://objects.githubusercontent.com/x":        false,
+		"http://api.github.com/repos/a/b/releases":        false,
+		"https://api.github.com:8443/repos/a/b/releases":  false,
+		"https://api.github.com.evil.test/repos/a/b":      false,
+		"https://objects.githubusercontent.com/x":         false,
 	} {
 		req, _ := http.NewRequest(http.MethodGet, u, nil)
 		req.Header.Set("Authorization", "Bearer smuggled")

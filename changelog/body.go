@@ -24,11 +24,23 @@ const TruncationNote = "\n\n> **Truncated:** this release body exceeded GitHub's
 // marker. A body over MaxBody characters loses findings rows from the end,
 // then the end of the notes, gains a visible truncation note, and always
 // keeps the marker.
-func Body(m *check.ModelReport) string {
-	notes := strings.TrimRight(m.NotesText, "\n")
+//
+// Notes are cut only at the end of a line where nothing they opened is
+// still open (a code fence, an HTML comment or other raw HTML block, a
+// <details> element), so the truncation note and the report after them are
+// rendered, not swallowed; notes that leave something open at their end get
+// it closed.
+func Body(m *check.ModelReport) string { return body(m, MaxBody) }
+
+func body(m *check.ModelReport, maxBody int) string {
+	// A lone CR ends a line in markdown as CRLF does; LF alone keeps the
+	// scan below simple and renders the same.
+	notes := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(m.NotesText)
+	notes = strings.TrimRight(notes, "\n")
 	if notes == "" {
 		notes = fmt.Sprintf("# %s v%s", m.Name, m.DeclaredVersion)
 	}
+	notes += scanMarkdown(notes).closers()
 	marker := "\n\n" + ModelMarker(m.Name) + "\n"
 	head, rows, tail := compatibility(m)
 	size := func(parts ...string) int {
@@ -42,13 +54,13 @@ func Body(m *check.ModelReport) string {
 	for _, r := range rows {
 		full += size(r)
 	}
-	if full <= MaxBody {
+	if full <= maxBody {
 		return notes + head + strings.Join(rows, "") + tail + marker
 	}
 	more := func(n int) string {
 		return fmt.Sprintf("\n%d more findings are in the version record.\n", n)
 	}
-	budget := MaxBody - size(marker, TruncationNote)
+	budget := maxBody - size(marker, TruncationNote)
 	used := size(notes, head, tail, more(len(rows)))
 	if used <= budget {
 		var b strings.Builder
@@ -65,11 +77,198 @@ func Body(m *check.ModelReport) string {
 		b.WriteString(more(len(rows)-kept) + tail + TruncationNote + marker)
 		return b.String()
 	}
-	rs := []rune(notes)
-	if len(rs) > budget {
-		rs = rs[:budget]
+	return cutMarkdown(notes, budget) + TruncationNote + marker
+}
+
+// cutMarkdown returns the longest prefix of text of at most budget
+// characters that ends a line, or a word of a line too long to keep whole,
+// with nothing left open (mdState.clear).
+func cutMarkdown(text string, budget int) string {
+	var st mdState
+	cut, used := 0, 0
+	for start := 0; start < len(text); {
+		end := strings.IndexByte(text[start:], '\n') + start + 1
+		if end == start {
+			end = len(text)
+		}
+		line := text[start:end]
+		n := utf8.RuneCountInString(line)
+		if used+n > budget {
+			// A line too long to keep whole may be cut between words,
+			// if that leaves nothing open.
+			part := line[:runeOffset(line, budget-used)]
+			if i := strings.LastIndexByte(part, ' '); i > 0 {
+				part = part[:i]
+			}
+			if probe := st; part != "" {
+				probe.line(part)
+				if probe.clear() {
+					cut = start + len(part)
+				}
+			}
+			break
+		}
+		used += n
+		st.line(strings.TrimSuffix(line, "\n"))
+		if st.clear() {
+			cut = end
+		}
+		start = end
 	}
-	return string(rs) + TruncationNote + marker
+	return text[:cut]
+}
+
+// runeOffset returns the byte offset of the n-th rune of s (len(s) if s is
+// shorter).
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
+// mdState is what a markdown text has left open after some lines, as far
+// as it can hide what follows: a fenced code block, raw HTML that runs until
+// an end marker (a comment, <pre>, <script>, <style>, <textarea>; at the
+// start of a line also processing instructions, declarations and CDATA),
+// and <details> elements, which collapse everything up to their end tag.
+// It errs on the side of open: an opener that markdown would show as text
+// counts too.
+type mdState struct {
+	fence   string // the opening fence's run of ` or ~
+	rawEnd  string // what ends the open raw HTML, lower-case
+	details int
+}
+
+func (s mdState) clear() bool { return s.fence == "" && s.rawEnd == "" && s.details == 0 }
+
+// closers returns text that closes what s has open.
+func (s mdState) closers() string {
+	var b strings.Builder
+	switch {
+	case s.fence != "":
+		b.WriteString("\n" + s.fence)
+	case s.rawEnd != "":
+		b.WriteString("\n" + s.rawEnd)
+	}
+	for range s.details {
+		b.WriteString("\n</details>")
+	}
+	return b.String()
+}
+
+// scanMarkdown returns what text leaves open at its end.
+func scanMarkdown(text string) mdState {
+	var st mdState
+	for _, line := range strings.Split(text, "\n") {
+		st.line(line)
+	}
+	return st
+}
+
+// rawOpeners open raw HTML anywhere outside code; blockOpeners only at the
+// start of a line (after up to three spaces).
+var (
+	rawOpeners = []struct{ start, end string }{
+		{"<!--", "-->"}, {"<pre", "</pre>"}, {"<script", "</script>"}, {"<style", "</style>"}, {"<textarea", "</textarea>"},
+	}
+	blockOpeners = []struct{ start, end string }{
+		{"<?", "?>"}, {"<![cdata[", "]]>"}, {"<!", ">"},
+	}
+)
+
+// line advances s over one line of markdown.
+func (s *mdState) line(line string) {
+	lower := strings.ToLower(line)
+	if s.fence != "" {
+		body := strings.TrimLeft(line, " ")
+		run := leadingRun(body, s.fence[0])
+		if len(line)-len(body) <= 3 && len(run) >= len(s.fence) && strings.TrimSpace(body[len(run):]) == "" {
+			s.fence = ""
+		}
+		return
+	}
+	if s.rawEnd == "" {
+		body := strings.TrimLeft(lower, " ")
+		if len(lower)-len(body) <= 3 {
+			for _, c := range []byte{'`', '~'} {
+				if run := leadingRun(body, c); len(run) >= 3 && (c == '~' || !strings.Contains(body[len(run):], "`")) {
+					s.fence = run
+					return
+				}
+			}
+			for _, o := range blockOpeners {
+				if strings.HasPrefix(body, o.start) && !strings.HasPrefix(body, "<!--") &&
+					(o.start != "<!" || len(body) > 2 && body[2] >= 'a' && body[2] <= 'z') {
+					if !strings.Contains(body[len(o.start):], o.end) {
+						s.rawEnd = o.end
+						return
+					}
+					break
+				}
+			}
+		}
+	}
+	s.inline(lower)
+}
+
+// inline scans a lower-cased line, outside code spans, for raw HTML openers
+// and ends and for <details> tags.
+func (s *mdState) inline(lower string) {
+	for i := 0; i < len(lower); i++ {
+		if s.rawEnd != "" {
+			j := strings.Index(lower[i:], s.rawEnd)
+			if j < 0 {
+				return
+			}
+			i += j + len(s.rawEnd) - 1
+			s.rawEnd = ""
+			continue
+		}
+		rest := lower[i:]
+		if rest[0] == '`' {
+			run := leadingRun(rest, '`')
+			if end := strings.Index(rest[len(run):], run); end >= 0 {
+				i += len(run) + end + len(run) - 1 // skip the code span
+			} else {
+				i += len(run) - 1
+			}
+			continue
+		}
+		if rest[0] != '<' {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(rest, "<details") && tagEnds(rest[len("<details"):]):
+			s.details++
+		case strings.HasPrefix(rest, "</details") && tagEnds(rest[len("</details"):]):
+			s.details = max(s.details-1, 0)
+		default:
+			for _, o := range rawOpeners {
+				if strings.HasPrefix(rest, o.start) && (o.start == "<!--" || tagEnds(rest[len(o.start):])) {
+					s.rawEnd = o.end
+					i += len(o.start) - 1
+					break
+				}
+			}
+		}
+	}
+}
+
+func tagEnds(rest string) bool {
+	return rest == "" || rest[0] == '>' || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '/'
+}
+
+// leadingRun returns the run of c that text starts with.
+func leadingRun(text string, c byte) string {
+	n := 0
+	for n < len(text) && text[n] == c {
+		n++
+	}
+	return text[:n]
 }
 
 // compatibility renders the collapsed findings table in three parts: the

@@ -24,12 +24,16 @@ func rendered(t testing.TB, body string) string {
 	return b.String()
 }
 
-// hiding are the HTML elements and comments that hide or swallow what
-// follows them until they are closed.
+var (
+	comments = regexp.MustCompile(`<!--(?:>|->|[\s\S]*?-->)`)
+	bogus    = regexp.MustCompile(`<[!?][^>]*>`)
+)
+
+// hiding are the HTML elements that hide or swallow what follows them until
+// they are closed.
 var hiding = []struct {
 	open, close *regexp.Regexp
 }{
-	{regexp.MustCompile(`<!--`), regexp.MustCompile(`-->`)},
 	{regexp.MustCompile(`(?i)<details[\s>/]`), regexp.MustCompile(`(?i)</details[\s>/]`)},
 	{regexp.MustCompile(`(?i)<pre[\s>/]`), regexp.MustCompile(`(?i)</pre[\s>/]`)},
 	{regexp.MustCompile(`(?i)<textarea[\s>/]`), regexp.MustCompile(`(?i)</textarea[\s>/]`)},
@@ -46,12 +50,18 @@ func visible(t testing.TB, body, what string) error {
 	if i < 0 {
 		return fmt.Errorf("%q is not rendered as HTML:\n%s", what, out)
 	}
-	before := out[:i]
-	// Comments do not nest: the last one opened must be closed.
-	if o := strings.LastIndex(before, "<!--"); o >= 0 && !strings.Contains(before[o:], "-->") {
+	// A browser reads comments (<!-- to -->, or the abrupt <!--> and
+	// <!--->) and bogus comments (<! or <? to >) as text-free: whatever
+	// they hold is no tag. One left open hides the rest.
+	before := comments.ReplaceAllString(out[:i], "")
+	if strings.Contains(before, "<!--") {
 		return fmt.Errorf("%q is inside an HTML comment:\n%s", what, out)
 	}
-	for _, h := range hiding[1:] {
+	before = bogus.ReplaceAllString(before, "")
+	if loc := regexp.MustCompile(`<[!?]`).FindStringIndex(before); loc != nil {
+		return fmt.Errorf("%q is inside a declaration or processing instruction:\n%s", what, out)
+	}
+	for _, h := range hiding {
 		if o, c := len(h.open.FindAllStringIndex(before, -1)), len(h.close.FindAllStringIndex(before, -1)); o > c {
 			return fmt.Errorf("%q is inside %s (%d opened, %d closed):\n%s", what, h.open, o, c, out)
 		}

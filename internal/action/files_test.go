@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +60,49 @@ func TestUnwritableRunnerFiles(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRacingWorkflows: two workflows on one tag push release at the same
+// moment (both find no release, both create one): the repository ends with
+// one published release holding one record, and both steps pass.
+func TestRacingWorkflows(t *testing.T) {
+	ws := repo(t, "1.1.0")
+	git(t, ws, "tag", "lite-llm-base-v1.1.0")
+	srv := githubtest.New(t, "acme", "lite-llm", "ghs_secretTOKEN123")
+	srv.SetImmutable(true)
+	srv.Hold(githubtest.CreateRelease, 2)
+	runs := []*run{}
+	for range 2 {
+		r := start(t, ws, "push", "refs/tags/lite-llm-base-v1.1.0", map[string]any{})
+		r.env["INPUT_COMMAND"], r.env["INPUT_PUBLISH"], r.env["GITHUB_API_URL"] = "release", "true", srv.APIURL()
+		runs = append(runs, r)
+	}
+	done := make(chan struct{})
+	for _, r := range runs {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			r.code = Run(context.Background(), Env{Getenv: func(k string) string { return r.env[k] }, Stdout: &r.stdout, Stderr: &r.stderr,
+				Tool: "test", HTTPClient: srv.Client(), Sleep: func(time.Duration) {}})
+		}()
+	}
+	for range runs {
+		<-done
+	}
+	rels := srv.Releases()
+	if len(rels) != 1 || rels[0].Draft || rels[0].TagName != "lite-llm-base-v1.1.0" || len(rels[0].Assets) != 1 {
+		t.Fatalf("releases %+v\n%s", rels, srv.Log())
+	}
+	for i, r := range runs {
+		out := r.outputs(t)
+		if r.code != 0 || out["release-id"] != strconv.FormatInt(rels[0].ID, 10) || out["release-url"] == "" {
+			t.Errorf("run %d: exit %d, outputs %v\n%s", i, r.code, out, r.stderr.String())
+		}
+		if strings.Contains(r.stdout.String()+r.stderr.String(), "ghs_secretTOKEN123") {
+			t.Errorf("run %d printed the token", i)
+		}
+	}
+	if srv.Count(githubtest.CreateRelease) != 2 || srv.Count(githubtest.DeleteRelease) == 0 {
+		t.Errorf("the runs did not race:\n%s", srv.Log())
 	}
 }

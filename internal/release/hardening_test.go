@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -128,6 +129,25 @@ func TestRenamedRepository(t *testing.T) {
 	}
 	if statuses[http.StatusMovedPermanently] == 0 || statuses[http.StatusTemporaryRedirect] == 0 {
 		t.Errorf("no 301 and 307 redirects seen:\n%s", e.srv.Log())
+	}
+
+	// The redirect as GitHub sends it: to the repository's ID, same host,
+	// query kept, with a JSON body naming the new URL.
+	c := e.srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	for method, want := range map[string]int{http.MethodGet: http.StatusMovedPermanently, http.MethodPost: http.StatusTemporaryRedirect} {
+		req, _ := http.NewRequest(method, e.srv.URL+listPath+"?per_page=5", strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		loc := e.srv.URL + "/repositories/1296269/releases?per_page=5"
+		if resp.StatusCode != want || resp.Header.Get("Location") != loc || !strings.Contains(string(body), `"url":"`+loc+`"`) {
+			t.Errorf("%s: %d, Location %q, body %s", method, resp.StatusCode, resp.Header.Get("Location"), body)
+		}
 	}
 }
 

@@ -132,15 +132,18 @@ func runeOffset(s string, n int) int {
 
 // mdState is what a markdown text has left open after some lines, as far
 // as it can hide what follows: a fenced code block, raw HTML that runs until
-// an end marker (a comment, <pre>, <script>, <style>, <textarea>; at the
-// start of a line also processing instructions, declarations and CDATA),
-// and <details> elements, which collapse everything up to their end tag.
-// It errs on the side of open: an opener that markdown would show as text
-// counts too.
+// an end marker (a comment, <pre>, <script>, <style>, <textarea>, a tag
+// whose > is still to come; at the start of a line also processing
+// instructions, declarations and CDATA), and <details> elements, which
+// collapse everything up to their end tag. It errs on the side of open: an
+// opener that markdown would show as text counts too, and so does a tag in
+// a code span on a line of an HTML block, where backticks are plain text.
 type mdState struct {
 	fence   string // the opening fence's run of ` or ~
 	rawEnd  string // what ends the open raw HTML, lower-case
+	then    string // the raw HTML's end after rawEnd (a <pre whose > is to come)
 	details int
+	html    bool // in an HTML block: up to the next blank line
 }
 
 func (s mdState) clear() bool { return s.fence == "" && s.rawEnd == "" && s.details == 0 }
@@ -153,6 +156,9 @@ func (s mdState) closers() string {
 		b.WriteString("\n" + s.fence)
 	case s.rawEnd != "":
 		b.WriteString("\n" + s.rawEnd)
+		if s.then != "" {
+			b.WriteString("\n" + s.then)
+		}
 	}
 	for range s.details {
 		b.WriteString("\n</details>")
@@ -160,25 +166,27 @@ func (s mdState) closers() string {
 	return b.String()
 }
 
-// scanMarkdown returns what text leaves open at its end.
+// scanMarkdown returns what text leaves open at its end, before the blank
+// line that follows notes in a body.
 func scanMarkdown(text string) mdState {
 	var st mdState
 	for _, line := range strings.Split(text, "\n") {
 		st.line(line)
 	}
+	if !st.html && (st.rawEnd == ">" || st.rawEnd == "-->") {
+		st.rawEnd, st.then = "", "" // text in a paragraph: the blank line ends it
+	}
 	return st
 }
 
-// rawOpeners open raw HTML anywhere outside code; blockOpeners only at the
-// start of a line (after up to three spaces).
-var (
-	rawOpeners = []struct{ start, end string }{
-		{"<!--", "-->"}, {"<pre", "</pre>"}, {"<script", "</script>"}, {"<style", "</style>"}, {"<textarea", "</textarea>"},
-	}
-	blockOpeners = []struct{ start, end string }{
-		{"<?", "?>"}, {"<![cdata[", "]]>"}, {"<!", ">"},
-	}
-)
+// blockOpeners open raw HTML at the start of a line (after up to three
+// spaces) that runs until their end.
+var blockOpeners = []struct{ start, end string }{
+	{"<?", "?>"}, {"<![cdata[", "]]>"}, {"<!", ">"},
+}
+
+// rawElements hold raw text up to their end tag.
+var rawElements = map[string]bool{"pre": true, "script": true, "style": true, "textarea": true}
 
 // line advances s over one line of markdown.
 func (s *mdState) line(line string) {
@@ -191,7 +199,16 @@ func (s *mdState) line(line string) {
 		}
 		return
 	}
+	if strings.TrimSpace(line) == "" && !s.html && (s.rawEnd == ">" || s.rawEnd == "-->") {
+		// A tag or comment left open in a paragraph is text: the
+		// paragraph ends here without it closing.
+		s.rawEnd, s.then = "", ""
+	}
 	if s.rawEnd == "" {
+		if strings.TrimSpace(line) == "" {
+			s.html = false
+			return
+		}
 		body := strings.TrimLeft(lower, " ")
 		if len(lower)-len(body) <= 3 {
 			for _, c := range []byte{'`', '~'} {
@@ -210,13 +227,16 @@ func (s *mdState) line(line string) {
 					break
 				}
 			}
+			if name, _ := tagName(body); name != "" || strings.HasPrefix(body, "<!--") {
+				s.html = true
+			}
 		}
 	}
 	s.inline(lower)
 }
 
-// inline scans a lower-cased line, outside code spans, for raw HTML openers
-// and ends and for <details> tags.
+// inline scans a lower-cased line for raw HTML openers and ends and for
+// <details> tags, skipping code spans outside HTML blocks.
 func (s *mdState) inline(lower string) {
 	for i := 0; i < len(lower); i++ {
 		if s.rawEnd != "" {
@@ -225,11 +245,11 @@ func (s *mdState) inline(lower string) {
 				return
 			}
 			i += j + len(s.rawEnd) - 1
-			s.rawEnd = ""
+			s.rawEnd, s.then = s.then, ""
 			continue
 		}
 		rest := lower[i:]
-		if rest[0] == '`' {
+		if rest[0] == '`' && !s.html {
 			run := leadingRun(rest, '`')
 			if end := strings.Index(rest[len(run):], run); end >= 0 {
 				i += len(run) + end + len(run) - 1 // skip the code span
@@ -241,21 +261,51 @@ func (s *mdState) inline(lower string) {
 		if rest[0] != '<' {
 			continue
 		}
-		switch {
-		case strings.HasPrefix(rest, "<details") && tagEnds(rest[len("<details"):]):
-			s.details++
-		case strings.HasPrefix(rest, "</details") && tagEnds(rest[len("</details"):]):
-			s.details = max(s.details-1, 0)
-		default:
-			for _, o := range rawOpeners {
-				if strings.HasPrefix(rest, o.start) && (o.start == "<!--" || tagEnds(rest[len(o.start):])) {
-					s.rawEnd = o.end
-					i += len(o.start) - 1
-					break
-				}
-			}
+		if strings.HasPrefix(rest, "<!--") {
+			s.rawEnd = "-->"
+			i += len("<!--") - 1
+			continue
 		}
+		name, closing := tagName(rest)
+		if name == "" {
+			continue
+		}
+		switch {
+		case name == "details" && closing:
+			s.details = max(s.details-1, 0)
+		case name == "details":
+			s.details++
+		case rawElements[name] && !closing:
+			s.then = "</" + name + ">"
+		}
+		end := strings.IndexByte(rest, '>')
+		if end < 0 {
+			s.rawEnd = ">" // the tag goes on: > may be lines away
+			return
+		}
+		i += end
+		s.rawEnd, s.then = s.then, ""
 	}
+}
+
+// tagName returns the lower-case name of the tag text starts with, and
+// whether it is an end tag; "" if text does not start a tag.
+func tagName(text string) (name string, closing bool) {
+	if !strings.HasPrefix(text, "<") {
+		return "", false
+	}
+	text = text[1:]
+	if closing = strings.HasPrefix(text, "/"); closing {
+		text = text[1:]
+	}
+	n := 0
+	for n < len(text) && (text[n] >= 'a' && text[n] <= 'z' || n > 0 && (text[n] >= '0' && text[n] <= '9' || text[n] == '-')) {
+		n++
+	}
+	if n == 0 || !tagEnds(text[n:]) {
+		return "", false
+	}
+	return text[:n], closing
 }
 
 func tagEnds(rest string) bool {

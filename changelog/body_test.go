@@ -3,13 +3,13 @@ package changelog
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/renderer/html"
+	goldhtml "github.com/yuin/goldmark/renderer/html"
+	"golang.org/x/net/html"
 
 	"github.com/modelgate/modelgate/check"
 )
@@ -18,53 +18,44 @@ import (
 // through, as GitHub shows it (less GitHub's sanitising, which only removes).
 func rendered(t testing.TB, body string) string {
 	var b bytes.Buffer
-	if err := goldmark.New(goldmark.WithRendererOptions(html.WithUnsafe())).Convert([]byte(body), &b); err != nil {
+	if err := goldmark.New(goldmark.WithRendererOptions(goldhtml.WithUnsafe())).Convert([]byte(body), &b); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
 }
 
-var (
-	comments = regexp.MustCompile(`<!--(?:>|->|[\s\S]*?-->)`)
-	bogus    = regexp.MustCompile(`<[!?][^>]*>`)
-)
-
-// hiding are the HTML elements that hide or swallow what follows them until
-// they are closed.
-var hiding = []struct {
-	open, close *regexp.Regexp
-}{
-	{regexp.MustCompile(`(?i)<details[\s>/]`), regexp.MustCompile(`(?i)</details[\s>/]`)},
-	{regexp.MustCompile(`(?i)<pre[\s>/]`), regexp.MustCompile(`(?i)</pre[\s>/]`)},
-	{regexp.MustCompile(`(?i)<textarea[\s>/]`), regexp.MustCompile(`(?i)</textarea[\s>/]`)},
-	{regexp.MustCompile(`(?i)<script[\s>/]`), regexp.MustCompile(`(?i)</script[\s>/]`)},
-	{regexp.MustCompile(`(?i)<style[\s>/]`), regexp.MustCompile(`(?i)</style[\s>/]`)},
-}
-
-// visible says why what, HTML that the body must render, is not shown: it
-// is missing from the rendered body, or something opened before it is still
-// open (a comment, a collapsed <details>, preformatted or raw text).
+// visible says why what, HTML that the body must render as a tag or a
+// comment of its own, is not shown as such: it is missing from the rendered
+// body, it is not a token of its own as a browser's tokenizer reads the
+// page (it is inside a comment, a tag, or raw text such as a <textarea>), or
+// it starts inside a collapsed <details> element.
 func visible(t testing.TB, body, what string) error {
 	out := rendered(t, body)
 	i := strings.LastIndex(out, what)
 	if i < 0 {
 		return fmt.Errorf("%q is not rendered as HTML:\n%s", what, out)
 	}
-	// A browser reads comments (<!-- to -->, or the abrupt <!--> and
-	// <!--->) and bogus comments (<! or <? to >) as text-free: whatever
-	// they hold is no tag. One left open hides the rest.
-	before := comments.ReplaceAllString(out[:i], "")
-	if strings.Contains(before, "<!--") {
-		return fmt.Errorf("%q is inside an HTML comment:\n%s", what, out)
-	}
-	before = bogus.ReplaceAllString(before, "")
-	if loc := regexp.MustCompile(`<[!?]`).FindStringIndex(before); loc != nil {
-		return fmt.Errorf("%q is inside a declaration or processing instruction:\n%s", what, out)
-	}
-	for _, h := range hiding {
-		if o, c := len(h.open.FindAllStringIndex(before, -1)), len(h.close.FindAllStringIndex(before, -1)); o > c {
-			return fmt.Errorf("%q is inside %s (%d opened, %d closed):\n%s", what, h.open, o, c, out)
+	z := html.NewTokenizer(strings.NewReader(out))
+	details, at := 0, 0
+	for at < i {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
 		}
+		at += len(z.Raw())
+		name, _ := z.TagName()
+		switch {
+		case tt == html.StartTagToken && string(name) == "details":
+			details++
+		case tt == html.EndTagToken && string(name) == "details":
+			details = max(details-1, 0)
+		}
+	}
+	switch {
+	case at != i:
+		return fmt.Errorf("%q is not a token of its own (inside a comment, a tag or raw text):\n%s", what, out)
+	case details > 0 && !strings.HasPrefix(what, "<!--"):
+		return fmt.Errorf("%q is inside %d collapsed <details>:\n%s", what, details, out)
 	}
 	return nil
 }
@@ -191,4 +182,23 @@ func FuzzBody(f *testing.F) {
 		floor := utf8.RuneCountInString("\n\n" + ModelMarker(m.Name) + "\n" + TruncationNote)
 		checkBody(t, m, floor+1+int(budget)%6000)
 	})
+}
+
+// TestBodyLeavesOrdinaryNotesAlone: notes with nothing open get nothing
+// appended, whatever < they hold.
+func TestBodyLeavesOrdinaryNotesAlone(t *testing.T) {
+	for _, notes := range []string{
+		"Top-1 routing.",
+		"Use a learning rate x<y and a<b; see <https://example.com>.",
+		"Intro <!-- a note to self",
+		"A <details> tag in prose, `<details>` in code, and </details> closed.",
+		"```\ncode\n```",
+		"<!-- hidden -->\nShown.",
+	} {
+		m := fuzzReport(notes, 0)
+		b := checkBody(t, m, MaxBody)
+		if !strings.HasPrefix(b, notes+"\n\n<details><summary>Compatibility report") {
+			t.Errorf("%q: notes changed: %q", notes, b)
+		}
+	}
 }

@@ -1,138 +1,115 @@
-package check
+// Package render writes gate reports (check.Report) in the output formats
+// of DESIGN §4: text for people, json (a contract: fields are only ever
+// added), markdown (step summaries, pull request comments, release bodies)
+// and github (workflow-command annotations). The domain, package check,
+// knows none of them.
+//
+// A format is one file of this package and one line in the formats table.
+// Every string that comes from a repository goes through inert before it is
+// written, so that its escaping can be tightened in one place.
+package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
 )
 
-// Formats lists the report formats, for --format.
-var Formats = []string{"text", "json", "markdown", "github"}
+// Func writes a report in one format.
+type Func func(w io.Writer, r *check.Report) error
 
-// Write renders the report in the given format.
-func (r *Report) Write(w io.Writer, format string) error {
-	switch format {
-	case "text":
-		return r.WriteText(w)
-	case "json":
-		return r.WriteJSON(w)
-	case "markdown":
-		return r.WriteMarkdown(w)
-	case "github":
-		return r.WriteGitHub(w)
+// formats are the output formats, in the order --format lists them.
+var formats = []struct {
+	name string
+	fn   Func
+}{
+	{"text", Text},
+	{"json", JSON},
+	{"markdown", Markdown},
+	{"github", GitHub},
+}
+
+// Names lists the formats, for --format's help and validation.
+func Names() []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = f.name
 	}
-	return fmt.Errorf("unknown format %q: want %s", format, strings.Join(Formats, ", "))
+	return names
 }
 
-// WriteJSON writes the report as indented JSON (DESIGN §4).
-func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+// For returns the renderer of a format, or an error that lists the formats.
+func For(name string) (Func, error) {
+	for _, f := range formats {
+		if f.name == name {
+			return f.fn, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown format %q: want %s", name, strings.Join(Names(), ", "))
 }
 
-func (f *Finding) where() string {
+// Write renders the report in the named format.
+func Write(w io.Writer, r *check.Report, format string) error {
+	fn, err := For(format)
+	if err != nil {
+		return err
+	}
+	return fn(w, r)
+}
+
+// inert prepares a string that comes from a repository (a key, a value, a
+// path, a note, a name) for any output. It is the one place where such
+// strings are made harmless; today it keeps them as they are, and every
+// format adds the escaping its syntax needs (MarkdownEscape, Annotation).
+func inert(s string) string { return s }
+
+func findingWhere(f *check.Finding) string {
 	if f.Line == 0 {
-		return f.File
+		return inert(f.File)
 	}
-	return fmt.Sprintf("%s:%d", f.File, f.Line)
+	return fmt.Sprintf("%s:%d", inert(f.File), f.Line)
 }
 
-func (f *Finding) change() string {
-	if f.summary != "" {
-		return f.summary
-	}
-	if f.Rule == FileRule {
-		return f.Path + ": changed"
-	}
-	return fmt.Sprintf("%s: %s -> %s", f.Path, shorten(f.oldText), shorten(f.newText))
-}
-
-func (p *Problem) where() string {
+func problemWhere(p *check.Problem) string {
 	if p.Line == 0 {
-		return p.File
+		return inert(p.File)
 	}
-	return fmt.Sprintf("%s:%d", p.File, p.Line)
+	return fmt.Sprintf("%s:%d", inert(p.File), p.Line)
 }
 
-func (m *ModelReport) title() string {
-	head := fmt.Sprintf("%s @ %s", m.Head.Ref, short(m.Head.Commit))
+// change says what a finding changed: "path: old -> new", or its summary.
+func change(f *check.Finding) string {
+	if s := f.Summary(); s != "" {
+		return inert(s)
+	}
+	if f.Rule == check.FileRule {
+		return inert(f.Path) + ": changed"
+	}
+	return fmt.Sprintf("%s: %s -> %s", inert(f.Path), inert(abbrev.Value(f.OldText())), inert(abbrev.Value(f.NewText())))
+}
+
+// title heads a model's text report.
+func title(m *check.ModelReport) string {
+	head := fmt.Sprintf("%s @ %s", inert(m.Head.Ref), abbrev.Commit(m.Head.Commit))
 	if m.Base == nil {
-		return fmt.Sprintf("%s (%s): first release, %s", m.Name, m.Manifest, head)
+		return fmt.Sprintf("%s (%s): first release, %s", inert(m.Name), inert(m.Manifest), head)
 	}
-	return fmt.Sprintf("%s (%s): %s @ %s -> %s", m.Name, m.Manifest, m.Base.Ref, short(m.Base.Commit), head)
-}
-
-// WriteText writes the report for people: one line a finding in the form
-// "bump  file:line  path: old -> new  [rule-id]", then the verdict.
-func (r *Report) WriteText(w io.Writer) error {
-	var b strings.Builder
-	for i, m := range r.Models {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintln(&b, m.title())
-		for _, n := range m.Notices {
-			fmt.Fprintf(&b, "  note: %s\n", n)
-		}
-		width := 0
-		for _, f := range m.Findings {
-			width = max(width, len(f.where()))
-		}
-		for _, f := range m.Findings {
-			fmt.Fprintf(&b, "  %-5s  %-*s  %s  [%s]\n", f.Bump, width, f.where(), f.change(), f.Rule)
-			if f.Suppressed != "" {
-				fmt.Fprintf(&b, "         suppressed: %s\n", f.Suppressed)
-			} else if reason := reasonOf(f.Message); reason != "" {
-				fmt.Fprintf(&b, "         %s\n", reason)
-			}
-		}
-		if len(m.Findings) == 0 && m.Base != nil {
-			b.WriteString("  no changes to the model\n")
-		}
-		switch {
-		case m.Base != nil && m.RequiredBump == BumpNone:
-			fmt.Fprintf(&b, "  required: no bump, %s may stay; declared %s\n", m.Base.Version, m.DeclaredVersion)
-		case m.Base != nil:
-			fmt.Fprintf(&b, "  required: %s bump from %s -> %s; declared %s\n", m.RequiredBump, m.Base.Version, m.RequiredVersion, m.DeclaredVersion)
-		default:
-			fmt.Fprintf(&b, "  declared: %s\n", m.DeclaredVersion)
-		}
-		if m.ReleaseNotes.Found {
-			fmt.Fprintf(&b, "  release notes: %s\n", *m.ReleaseNotes.Path)
-		}
-		for _, p := range m.Problems {
-			fmt.Fprintf(&b, "  %-7s  %s  %s  [%s]\n", p.Level, p.where(), p.Message, p.Rule)
-			if p.Fix != "" {
-				fmt.Fprintf(&b, "           fix: %s\n", p.Fix)
-			}
-		}
-		b.WriteString(verdictLine(m))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// reasonOf returns the reason part of a finding message ("...: reason").
-func reasonOf(msg string) string {
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		return msg[i+2:]
-	}
-	return ""
+	return fmt.Sprintf("%s (%s): %s @ %s -> %s", inert(m.Name), inert(m.Manifest), inert(m.Base.Ref), abbrev.Commit(m.Base.Commit), head)
 }
 
 // verdictLine ends a model's report: "PASS name: counts" or "FAIL ...".
-func verdictLine(m *ModelReport) string {
+func verdictLine(m *check.ModelReport) string {
 	verdict := "PASS"
 	if !m.Passed {
 		verdict = "FAIL"
 	}
-	return fmt.Sprintf("%s %s: %s\n", verdict, m.Name, counts(m))
+	return fmt.Sprintf("%s %s: %s\n", verdict, inert(m.Name), counts(m))
 }
 
-func counts(m *ModelReport) string {
+func counts(m *check.ModelReport) string {
 	plural := func(n int, s string) string {
 		if n == 1 {
 			return fmt.Sprintf("1 %s", s)
@@ -140,120 +117,4 @@ func counts(m *ModelReport) string {
 		return fmt.Sprintf("%d %ss", n, s)
 	}
 	return fmt.Sprintf("%s, %s, %s", plural(len(m.Findings), "finding"), plural(m.Errors(), "error"), plural(m.Warnings(), "warning"))
-}
-
-// WriteMarkdown writes the report for a step summary or a release body.
-func (r *Report) WriteMarkdown(w io.Writer) error {
-	var b strings.Builder
-	for _, m := range r.Models {
-		icon, verdict := "✅", "passes"
-		if !m.Passed {
-			icon, verdict = "❌", "fails"
-		}
-		fmt.Fprintf(&b, "### %s `%s` %s the release gate\n\n", icon, m.Name, verdict)
-		if m.Base == nil {
-			fmt.Fprintf(&b, "First release: `%s` at `%s` (`%s`).\n\n", m.NextIdentifier, m.Head.Ref, short(m.Head.Commit))
-		} else {
-			fmt.Fprintf(&b, "`%s` (`%s`) → `%s` (`%s`): the changes require a **%s** bump, to **%s**; declared **%s**.\n\n",
-				m.Base.Ref, short(m.Base.Commit), m.Head.Ref, short(m.Head.Commit), m.RequiredBump, m.RequiredVersion, m.DeclaredVersion)
-		}
-		for _, n := range m.Notices {
-			fmt.Fprintf(&b, "> %s\n\n", MarkdownEscape(n))
-		}
-		if len(m.Problems) > 0 {
-			b.WriteString("| | rule | where | problem | fix |\n|---|---|---|---|---|\n")
-			for _, p := range m.Problems {
-				mark := "❌"
-				if p.Level == LevelWarning {
-					mark = "⚠️"
-				}
-				fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", mark, p.Rule, p.where(), MarkdownEscape(p.Message), MarkdownEscape(p.Fix))
-			}
-			b.WriteString("\n")
-		}
-		if len(m.Findings) > 0 {
-			b.WriteString(FindingsTable(m.Findings))
-			b.WriteString("\n")
-		}
-		if m.ReleaseNotes.Found {
-			fmt.Fprintf(&b, "Release notes: `%s`\n\n", *m.ReleaseNotes.Path)
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// FindingsTableHeader opens the markdown table of FindingsTable.
-const FindingsTableHeader = "| bump | rule | path | old | new | where |\n|---|---|---|---|---|---|\n"
-
-// FindingsTable renders findings as a markdown table.
-func FindingsTable(findings []Finding) string {
-	var b strings.Builder
-	b.WriteString(FindingsTableHeader)
-	for _, f := range findings {
-		b.WriteString(FindingRow(f))
-	}
-	return b.String()
-}
-
-// FindingRow renders one finding as a row of FindingsTable.
-func FindingRow(f Finding) string {
-	rule := "`" + f.Rule + "`"
-	if f.Suppressed != "" {
-		rule += " (suppressed: " + MarkdownEscape(f.Suppressed) + ")"
-	}
-	what := "`" + MarkdownEscape(f.Path) + "`"
-	if f.summary != "" {
-		what = MarkdownEscape(f.summary)
-	}
-	return fmt.Sprintf("| %s | %s | %s | %s | %s | `%s` |\n", f.Bump, rule, what, mdCode(f.oldText), mdCode(f.newText), f.where())
-}
-
-// MarkdownEscape escapes text for a markdown table cell.
-func MarkdownEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-func mdCode(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "`" + strings.ReplaceAll(shorten(s), "|", `\|`) + "`"
-}
-
-// WriteGitHub writes workflow-command annotations: problems at their level,
-// findings as notices, each on the file and line it concerns.
-func (r *Report) WriteGitHub(w io.Writer) error {
-	var b strings.Builder
-	for _, m := range r.Models {
-		for _, p := range m.Problems {
-			msg := p.Message
-			if p.Fix != "" {
-				msg += "\nfix: " + p.Fix
-			}
-			b.WriteString(Annotation(string(p.Level), p.File, p.Line, "modelgate "+p.Rule, msg))
-		}
-		for _, f := range m.Findings {
-			b.WriteString(Annotation("notice", f.File, f.Line, fmt.Sprintf("modelgate %s (%s)", f.Rule, f.Bump), f.Message))
-		}
-		b.WriteString(verdictLine(m))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// Annotation formats one workflow command (error, warning or notice) with
-// its data and properties escaped as the runner expects.
-func Annotation(level, file string, line int, title, msg string) string {
-	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	props := []string{}
-	if file != "" {
-		props = append(props, "file="+prop.Replace(file))
-		if line > 0 {
-			props = append(props, fmt.Sprintf("line=%d", line))
-		}
-	}
-	props = append(props, "title="+prop.Replace(title))
-	return fmt.Sprintf("::%s %s::%s\n", level, strings.Join(props, ","), data.Replace(msg))
 }

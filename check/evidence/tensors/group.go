@@ -1,4 +1,4 @@
-package check
+package tensors
 
 import (
 	"fmt"
@@ -8,125 +8,21 @@ import (
 	"strings"
 )
 
-// ClassifyOptions change how findings are reported.
-type ClassifyOptions struct {
-	// AllTensors reports one finding per tensor instead of one per pattern
-	// group (modelgate check --all-tensors).
-	AllTensors bool
-}
-
-// maxTensorGroups bounds the tensor groups listed one by one for each rule;
-// the rest are summed up in one finding.
-const maxTensorGroups = 100
-
-// tensorChange is one tensor that differs between two signatures.
-type tensorChange struct {
-	rule     string
-	name     string
-	old, new *Tensor
-}
-
-// diffTensors compares two tensor signatures by name: added, removed, and
-// reshaped (shape or dtype changed where both sides know them). A tensor
-// that only moved between shard files is unchanged. Names are matched in
-// file order where the two lists agree, by lookup where they do not.
-func diffTensors(base, head *TensorSet) []tensorChange {
-	var out []tensorChange
-	matched := make([]bool, len(base.Names))
-	j := 0
-	for i, name := range head.Names {
-		k := j
-		if j >= len(base.Names) || base.Names[j] != name {
-			var ok bool
-			if k, ok = base.find(name); !ok {
-				out = append(out, tensorChange{rule: "tensor-added", name: name, new: &head.Sigs[i]})
-				continue
-			}
-		}
-		matched[k], j = true, k+1
-		ot, nt := &base.Sigs[k], &head.Sigs[i]
-		if ot.Shape != nil && nt.Shape != nil && !slices.Equal(ot.Shape, nt.Shape) || ot.DType != "" && nt.DType != "" && ot.DType != nt.DType {
-			out = append(out, tensorChange{rule: "tensor-reshaped", name: name, old: ot, new: nt})
-		}
-	}
-	for k, name := range base.Names {
-		if !matched[k] {
-			out = append(out, tensorChange{rule: "tensor-removed", name: name, old: &base.Sigs[k]})
-		}
-	}
-	return out
-}
-
-// tensorFindings classifies the tensor changes between two signatures,
-// grouped by pattern unless opts.AllTensors.
-func tensorFindings(cfg *Config, base, head *TensorSet, opts ClassifyOptions) []Finding {
-	changes := diffTensors(base, head)
-	if len(changes) == 0 {
-		return nil
-	}
-	at := func(c tensorChange) Pos {
-		if c.new != nil {
-			return Pos{File: head.File, Line: c.new.Line}
-		}
-		return Pos{File: head.File, Line: head.Line}
-	}
-	var out []Finding
-	if opts.AllTensors {
-		for _, c := range changes {
-			r := LookupRule(c.rule)
-			g := &tensorGroup{rule: c.rule, names: []string{c.name}, old: c.old, new: c.new, uniform: true}
-			out = append(out, g.finding(cfg, r, c.name, true, at(c)))
-		}
-		return out
-	}
-	for _, rule := range []string{"tensor-removed", "tensor-reshaped", "tensor-added"} {
-		var sel []tensorChange
-		for _, c := range changes {
-			if c.rule == rule {
-				sel = append(sel, c)
-			}
-		}
-		if len(sel) == 0 {
-			continue
-		}
-		r := LookupRule(rule)
-		groups := groupTensors(sel)
-		for i, g := range groups {
-			if i == maxTensorGroups {
-				n := 0
-				for _, rest := range groups[i:] {
-					n += len(rest.names)
-				}
-				f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("tensors.(%s more tensors)", thousands(n)),
-					File: head.File, Line: head.Line, Count: n,
-					summary: fmt.Sprintf("%s more tensors in %d more patterns %s (--all-tensors lists them)", thousands(n), len(groups)-i, strings.TrimPrefix(r.ID, "tensor-")),
-					oldText: "(absent)", newText: "(absent)"}
-				f.Message = f.summary + ": " + r.Reason
-				f.Suppressed = cfg.suppressed(r.ID, f.Path)
-				out = append(out, f)
-				break
-			}
-			first := g.first
-			pattern, exact := g.pattern()
-			f := g.finding(cfg, r, pattern, exact, at(first))
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// tensorGroup is a set of tensor changes of one rule whose names share a
+// Group is a set of tensor changes of one kind whose names share a
 // pattern: the same words, with numbers (and, after merging, words) varying
 // at some positions.
-type tensorGroup struct {
-	rule  string
+type Group struct {
+	Kind Kind
+	// Names are the members' names, in the order of the changes.
+	Names []string
+	// First is the member that came first.
+	First Change
+	// Old and New are the signatures shared by every member, when Uniform.
+	Old, New *Tensor
+	Uniform  bool
+
 	comps []patternComp
-	names []string
-	first tensorChange
-	// old and new are the signatures shared by every member, when uniform.
-	old, new *Tensor
-	uniform  bool
-	order    int
+	order int
 }
 
 // patternComp is one dot-separated component of a pattern: a literal word,
@@ -174,16 +70,16 @@ func sigText(t *Tensor) string {
 	return t.Text()
 }
 
-// groupTensors groups tensor changes by pattern: names that differ only in
+// GroupChanges groups tensor changes by pattern: names that differ only in
 // numeric components form one group (the numbers become sets), then groups
 // that differ in one word and share everything else merge into an
 // alternation. Reshaped tensors group only with the same old and new
 // signatures. Groups come in the order of their first member.
-func groupTensors(changes []tensorChange) []*tensorGroup {
-	byKey := map[string]*tensorGroup{}
-	var groups []*tensorGroup
+func GroupChanges(changes []Change) []*Group {
+	byKey := map[string]*Group{}
+	var groups []*Group
 	for i, c := range changes {
-		parts := strings.Split(c.name, ".")
+		parts := strings.Split(c.Name, ".")
 		var skel strings.Builder
 		for _, p := range parts {
 			if _, ok := numeric(p); ok {
@@ -193,12 +89,12 @@ func groupTensors(changes []tensorChange) []*tensorGroup {
 				skel.WriteByte('.')
 			}
 		}
-		if c.rule == "tensor-reshaped" {
-			skel.WriteString("\x00" + sigText(c.old) + "\x00" + sigText(c.new))
+		if c.Kind == Reshaped {
+			skel.WriteString("\x00" + sigText(c.Old) + "\x00" + sigText(c.New))
 		}
 		g := byKey[skel.String()]
 		if g == nil {
-			g = &tensorGroup{rule: c.rule, first: c, order: i, uniform: true, old: c.old, new: c.new}
+			g = &Group{Kind: c.Kind, First: c, order: i, Uniform: true, Old: c.Old, New: c.New}
 			g.comps = make([]patternComp, len(parts))
 			for j, p := range parts {
 				if _, ok := numeric(p); ok {
@@ -216,9 +112,9 @@ func groupTensors(changes []tensorChange) []*tensorGroup {
 				g.comps[j].nums[n] = true
 			}
 		}
-		g.names = append(g.names, c.name)
-		if g.uniform && (sigText(g.old) != sigText(c.old) || sigText(g.new) != sigText(c.new)) {
-			g.uniform = false
+		g.Names = append(g.Names, c.Name)
+		if g.Uniform && (sigText(g.Old) != sigText(c.Old) || sigText(g.New) != sigText(c.New)) {
+			g.Uniform = false
 		}
 	}
 	// Merge groups that differ in one word component, position by position,
@@ -230,8 +126,8 @@ func groupTensors(changes []tensorChange) []*tensorGroup {
 			maxLen = max(maxLen, len(g.comps))
 		}
 		for pos := 0; pos < maxLen; pos++ {
-			byKey := map[string]*tensorGroup{}
-			var kept []*tensorGroup
+			byKey := map[string]*Group{}
+			var kept []*Group
 			for _, g := range groups {
 				if pos >= len(g.comps) || g.comps[pos].nums != nil {
 					kept = append(kept, g)
@@ -247,8 +143,8 @@ func groupTensors(changes []tensorChange) []*tensorGroup {
 					}
 					k.WriteByte('\x00')
 				}
-				if g.rule == "tensor-reshaped" {
-					k.WriteString(sigText(g.old) + "\x00" + sigText(g.new))
+				if g.Kind == Reshaped {
+					k.WriteString(sigText(g.Old) + "\x00" + sigText(g.New))
 				}
 				into := byKey[k.String()]
 				if into == nil || into.alternatives(pos)+g.alternatives(pos) > maxAlternatives {
@@ -271,7 +167,7 @@ func groupTensors(changes []tensorChange) []*tensorGroup {
 const maxAlternatives = 8
 
 // alternatives returns how many words the component at pos stands for.
-func (t *tensorGroup) alternatives(pos int) int {
+func (t *Group) alternatives(pos int) int {
 	if a := t.comps[pos].alts; a != nil {
 		return len(a)
 	}
@@ -279,7 +175,7 @@ func (t *tensorGroup) alternatives(pos int) int {
 }
 
 // absorb merges g, which differs from t only in the word at pos, into t.
-func (t *tensorGroup) absorb(g *tensorGroup, pos int) {
+func (t *Group) absorb(g *Group, pos int) {
 	c := &t.comps[pos]
 	if c.alts == nil {
 		c.alts = []string{c.word}
@@ -293,21 +189,21 @@ func (t *tensorGroup) absorb(g *tensorGroup, pos int) {
 			c.alts = append(c.alts, a)
 		}
 	}
-	t.names = append(t.names, g.names...)
+	t.Names = append(t.Names, g.Names...)
 	if g.order < t.order {
-		t.order, t.first = g.order, g.first
+		t.order, t.First = g.order, g.First
 	}
-	if !g.uniform || sigText(g.old) != sigText(t.old) || sigText(g.new) != sigText(t.new) {
-		t.uniform = false
+	if !g.Uniform || sigText(g.Old) != sigText(t.Old) || sigText(g.New) != sigText(t.New) {
+		t.Uniform = false
 	}
 }
 
-// pattern renders the group's names as one pattern, e.g.
+// Pattern renders the group's names as one pattern, e.g.
 // model.layers.{0..39}.mlp.experts.{128..179}.{gate,up,down}_proj.weight,
 // and reports whether every name the pattern spans is in the group.
-func (t *tensorGroup) pattern() (string, bool) {
-	if len(t.names) == 1 {
-		return t.names[0], true
+func (t *Group) Pattern() (string, bool) {
+	if len(t.Names) == 1 {
+		return t.Names[0], true
 	}
 	parts := make([]string, len(t.comps))
 	span := 1
@@ -324,11 +220,11 @@ func (t *tensorGroup) pattern() (string, bool) {
 			parts[i] = c.word
 		}
 	}
-	return strings.Join(parts, "."), span == len(t.names)
+	return strings.Join(parts, "."), span == len(t.Names)
 }
 
-// span returns how many names the pattern denotes.
-func (t *tensorGroup) span() int {
+// Span returns how many names the pattern denotes.
+func (t *Group) Span() int {
 	span := 1
 	for _, c := range t.comps {
 		switch {
@@ -347,51 +243,6 @@ func mulCap(a, b int) int {
 		return 1 << 40
 	}
 	return a * b
-}
-
-// finding turns the group into one finding named by pattern.
-func (t *tensorGroup) finding(cfg *Config, r *Rule, pattern string, exact bool, at Pos) Finding {
-	n := len(t.names)
-	f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: "tensors." + pattern, File: at.File, Line: at.Line, Count: n,
-		oldText: "(absent)", newText: "(absent)"}
-	if t.uniform {
-		if t.old != nil {
-			f.Old, f.oldText = t.old.value(), t.old.Text()
-		}
-		if t.new != nil {
-			f.New, f.newText = t.new.value(), t.new.Text()
-		}
-	}
-	what := strings.TrimPrefix(r.ID, "tensor-")
-	if r.ID == "tensor-reshaped" && t.uniform {
-		what = fmt.Sprintf("reshaped %s -> %s", f.oldText, f.newText)
-	}
-	var sum string
-	switch {
-	case n == 1 && r.ID == "tensor-added" && t.new.known():
-		sum = fmt.Sprintf("`%s` added: %s", pattern, f.newText)
-	case n == 1 && r.ID == "tensor-removed" && t.old.known():
-		sum = fmt.Sprintf("`%s` removed (was %s)", pattern, f.oldText)
-	case n == 1:
-		sum = fmt.Sprintf("`%s` %s", pattern, what)
-	case exact:
-		sum = fmt.Sprintf("`%s` %s: %s tensors", pattern, what, thousands(n))
-	default:
-		sum = fmt.Sprintf("`%s` %s: %s of the %s tensors the pattern spans", pattern, what, thousands(n), thousands(t.span()))
-	}
-	if n > 1 && r.ID != "tensor-reshaped" && t.uniform {
-		sig := f.newText
-		if r.ID == "tensor-removed" {
-			sig = f.oldText
-		}
-		if sig != "(present)" && sig != "(absent)" {
-			sum += ", each " + sig
-		}
-	}
-	f.summary = sum
-	f.Message = sum + ": " + r.Reason
-	f.Suppressed = cfg.suppressed(r.ID, f.Path)
-	return f
 }
 
 // renderNums renders a set of numbers as ranges, e.g. 5, {0..39} or
@@ -466,16 +317,4 @@ func renderAlts(alts []string) string {
 		mid[i] = a[len(prefix) : len(a)-len(suffix)]
 	}
 	return prefix + "{" + strings.Join(mid, ",") + "}" + suffix
-}
-
-// thousands formats n with comma separators: 6,240.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

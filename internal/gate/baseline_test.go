@@ -103,7 +103,7 @@ func TestBaselineSelection(t *testing.T) {
 			opts: Options{Version: "m-v1.1.0"},
 			base: "m-v1.0.0"},
 		{name: "no release tag: a first release",
-			build: func(r *gitRepo) { r.release("m", "1.0.0", false) },
+			build:  func(r *gitRepo) { r.release("m", "1.0.0", false) },
 			notice: "first release: no release tag m-v<version> is reachable from HEAD"},
 		{name: "--base none: a first release",
 			build: func(r *gitRepo) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/modelgate/modelgate/changelog"
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
 )
 
 // Options say where and how to release.
@@ -131,10 +132,10 @@ func (r *releaser) releaseOnce(ctx context.Context, m *check.ModelReport, tag st
 	verb := map[bool]string{true: "publish", false: "draft"}[r.opts.Publish]
 	if r.opts.DryRun {
 		if draft != nil {
-			r.say("would update the draft %s (%s) and %s it, at %s", tag, draft.GetHTMLURL(), verb, short(m.Head.Commit))
+			r.say("would update the draft %s (%s) and %s it, at %s", tag, draft.GetHTMLURL(), verb, abbrev.Commit(m.Head.Commit))
 			return &Result{ID: draft.GetID(), URL: draft.GetHTMLURL(), Action: "would-update"}, nil
 		}
-		r.say("would create the release %s (%s) at %s", tag, verb, short(m.Head.Commit))
+		r.say("would create the release %s (%s) at %s", tag, verb, abbrev.Commit(m.Head.Commit))
 		return &Result{Action: "would-create"}, nil
 	}
 	var rel *github.RepositoryRelease
@@ -520,11 +521,4 @@ func apiURLs(apiURL string) (base, upload *url.URL, err error) {
 func isPrerelease(v string) bool {
 	sv, err := check.ParseVersion(v)
 	return err == nil && sv.Prerelease() != ""
-}
-
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
 }

@@ -221,6 +221,7 @@ func (s *mdState) line(line string) {
 			for _, o := range blockOpeners {
 				if strings.HasPrefix(body, o.start) && !strings.HasPrefix(body, "<!--") &&
 					(o.start != "<!" || len(body) > 2 && body[2] >= 'a' && body[2] <= 'z') {
+					s.html = true // an HTML block: a blank line does not end it
 					if !strings.Contains(body[len(o.start):], o.end) {
 						s.rawEnd = o.end
 						return

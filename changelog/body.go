@@ -291,7 +291,8 @@ func (s *mdState) inline(lower string) {
 }
 
 // tagName returns the lower-case name of the tag text starts with, and
-// whether it is an end tag; "" if text does not start a tag.
+// whether it is an end tag; "" if text does not start a tag. As in a
+// browser, < and a letter start a tag whose name runs to a space, / or >.
 func tagName(text string) (name string, closing bool) {
 	if !strings.HasPrefix(text, "<") {
 		return "", false
@@ -300,12 +301,12 @@ func tagName(text string) (name string, closing bool) {
 	if closing = strings.HasPrefix(text, "/"); closing {
 		text = text[1:]
 	}
-	n := 0
-	for n < len(text) && (text[n] >= 'a' && text[n] <= 'z' || n > 0 && (text[n] >= '0' && text[n] <= '9' || text[n] == '-')) {
-		n++
-	}
-	if n == 0 || !tagEnds(text[n:]) {
+	if text == "" || text[0] < 'a' || text[0] > 'z' {
 		return "", false
+	}
+	n := strings.IndexAny(text, " \t\f/>")
+	if n < 0 {
+		n = len(text)
 	}
 	return text[:n], closing
 }

@@ -200,12 +200,14 @@ func (s *mdState) line(line string) {
 		}
 		return
 	}
-	if strings.TrimSpace(line) == "" && !s.html && (s.rawEnd == ">" || s.rawEnd == "-->") {
-		// A tag or comment left open in a paragraph is text: the
-		// paragraph ends here without it closing.
+	// A tag or comment left open in a paragraph is text unless the
+	// paragraph closes it: a blank line ends the paragraph, and so does a
+	// line that starts a fence or an HTML block.
+	inParagraph := !s.html && (s.rawEnd == ">" || s.rawEnd == "-->")
+	if inParagraph && strings.TrimSpace(line) == "" {
 		s.rawEnd, s.then = "", ""
 	}
-	if s.rawEnd == "" {
+	if s.rawEnd == "" || inParagraph {
 		if strings.TrimSpace(line) == "" {
 			s.html = false
 			return
@@ -214,7 +216,7 @@ func (s *mdState) line(line string) {
 		if len(lower)-len(body) <= 3 {
 			for _, c := range []byte{'`', '~'} {
 				if run := leadingRun(body, c); len(run) >= 3 && (c == '~' || !strings.Contains(body[len(run):], "`")) {
-					s.fence = run
+					s.fence, s.rawEnd, s.then = run, "", ""
 					return
 				}
 			}
@@ -222,6 +224,7 @@ func (s *mdState) line(line string) {
 				if strings.HasPrefix(body, o.start) && !strings.HasPrefix(body, "<!--") &&
 					(o.start != "<!" || len(body) > 2 && body[2] >= 'a' && body[2] <= 'z') {
 					s.html = true // an HTML block: a blank line does not end it
+					s.rawEnd, s.then = "", ""
 					if !strings.Contains(body[len(o.start):], o.end) {
 						s.rawEnd = o.end
 						return
@@ -231,6 +234,7 @@ func (s *mdState) line(line string) {
 			}
 			if name, _ := tagName(body); name != "" || strings.HasPrefix(body, "<!--") {
 				s.html = true
+				s.rawEnd, s.then = "", ""
 			}
 		}
 	}
@@ -270,6 +274,12 @@ func (s *mdState) inline(lower string) {
 		}
 		name, closing := tagName(rest)
 		if name == "" {
+			// A browser reads <!…>, <?…> and </ and a non-letter as a
+			// bogus comment up to the next >.
+			if len(rest) > 1 && (rest[1] == '!' || rest[1] == '?' || rest[1] == '/' && !strings.HasPrefix(rest, "</>")) {
+				s.rawEnd = ">"
+				i++
+			}
 			continue
 		}
 		switch {

@@ -3,6 +3,7 @@ package changelog
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,14 +15,19 @@ import (
 	"github.com/modelgate/modelgate/check"
 )
 
+// tagFilter is GitHub Flavored Markdown's tagfilter: raw HTML of these
+// tags is shown as text, its < escaped.
+var tagFilter = regexp.MustCompile(`(?i)<(/?(?:title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)[\s/>])`)
+
 // rendered renders a release body as CommonMark with raw HTML passed
-// through, as GitHub shows it (less GitHub's sanitising, which only removes).
+// through and GFM's tagfilter applied, as GitHub shows it (less GitHub's
+// sanitising, which only removes).
 func rendered(t testing.TB, body string) string {
 	var b bytes.Buffer
 	if err := goldmark.New(goldmark.WithRendererOptions(goldhtml.WithUnsafe())).Convert([]byte(body), &b); err != nil {
 		t.Fatal(err)
 	}
-	return b.String()
+	return tagFilter.ReplaceAllString(b.String(), "&lt;$1")
 }
 
 // visible says why what, HTML that the body must render as a tag or a

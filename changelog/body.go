@@ -257,7 +257,7 @@ func (s *mdState) inline(lower string) {
 		rest := lower[i:]
 		if rest[0] == '`' && !s.html {
 			run := leadingRun(rest, '`')
-			if end := strings.Index(rest[len(run):], run); end >= 0 {
+			if end := closingRun(rest[len(run):], len(run)); end >= 0 {
 				i += len(run) + end + len(run) - 1 // skip the code span
 			} else {
 				i += len(run) - 1
@@ -323,6 +323,23 @@ func tagName(text string) (name string, closing bool) {
 
 func tagEnds(rest string) bool {
 	return rest == "" || rest[0] == '>' || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '/'
+}
+
+// closingRun returns the offset in text of the first run of exactly n
+// backticks, which closes a code span opened by n, or -1.
+func closingRun(text string, n int) int {
+	for i := 0; i < len(text); {
+		if text[i] != '`' {
+			i++
+			continue
+		}
+		run := leadingRun(text[i:], '`')
+		if len(run) == n {
+			return i
+		}
+		i += len(run)
+	}
+	return -1
 }
 
 // leadingRun returns the run of c that text starts with.

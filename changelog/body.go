@@ -247,6 +247,15 @@ func (s *mdState) inline(lower string) {
 	for i := 0; i < len(lower); i++ {
 		if s.rawEnd != "" {
 			j := strings.Index(lower[i:], s.rawEnd)
+			if s.rawEnd == ">" {
+				// Inside a tag as a browser reads it; markdown may read a
+				// <details> there as a tag of its own: count it open.
+				seg := lower[i:]
+				if j >= 0 {
+					seg = seg[:j]
+				}
+				s.details += countOpens(seg)
+			}
 			if j < 0 {
 				return
 			}
@@ -290,13 +299,24 @@ func (s *mdState) inline(lower string) {
 		case rawElements[name] && !closing:
 			s.then = "</" + name + ">"
 		}
-		end := strings.IndexByte(rest, '>')
-		if end < 0 {
-			s.rawEnd = ">" // the tag goes on: > may be lines away
-			return
+		// The tag runs to its >, which may be lines away; then the raw
+		// element it opens, if any.
+		s.rawEnd = ">"
+	}
+}
+
+// countOpens counts the <details> start tags in text.
+func countOpens(text string) int {
+	n := 0
+	for {
+		i := strings.Index(text, "<details")
+		if i < 0 {
+			return n
 		}
-		i += end
-		s.rawEnd, s.then = s.then, ""
+		if tagEnds(text[i+len("<details"):]) {
+			n++
+		}
+		text = text[i+1:]
 	}
 }
 

@@ -152,10 +152,10 @@ func (s mdState) clear() bool { return s.fence == "" && s.rawEnd == "" && s.deta
 // closers returns text that closes what s has open.
 func (s mdState) closers() string {
 	var b strings.Builder
-	switch {
-	case s.fence != "":
+	if s.fence != "" {
 		b.WriteString("\n" + s.fence)
-	case s.rawEnd != "":
+	}
+	if s.rawEnd != "" {
 		b.WriteString("\n" + s.rawEnd)
 		if s.then != "" {
 			b.WriteString("\n" + s.then)
@@ -206,6 +206,17 @@ func (s *mdState) line(line string) {
 	inParagraph := !s.html && (s.rawEnd == ">" || s.rawEnd == "-->")
 	if inParagraph && strings.TrimSpace(line) == "" {
 		s.rawEnd, s.then = "", ""
+	}
+	// A tag left open may be markdown text, which a fence interrupts: open
+	// the fence too and close both.
+	if s.rawEnd == ">" && !inParagraph {
+		body := strings.TrimLeft(lower, " ")
+		for _, c := range []byte{'`', '~'} {
+			if run := leadingRun(body, c); len(lower)-len(body) <= 3 && len(run) >= 3 && (c == '~' || !strings.Contains(body[len(run):], "`")) {
+				s.fence = run
+				return
+			}
+		}
 	}
 	if s.rawEnd == "" || inParagraph {
 		if strings.TrimSpace(line) == "" {

@@ -31,6 +31,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/pathwalk"
 )
 
 // ShallowFix is the advice for a clone too shallow to hold the baseline.
@@ -537,7 +538,8 @@ func (r *Repo) diffTrees(ctx context.Context, a, b plumbing.Hash, prefix string,
 }
 
 // treeFS is a read-only fs.FS over a git tree. Symbolic links are followed
-// when their target stays inside the repository and refused otherwise.
+// as the operating system follows them when their real location stays
+// inside the repository, and refused otherwise.
 type treeFS struct {
 	repo   *git.Repository
 	tree   *object.Tree
@@ -573,8 +575,8 @@ func (r *Repo) stream(h plumbing.Hash) (io.ReadCloser, bool) {
 	return rd, true
 }
 
-// maxLinks bounds the symbolic links followed for one path.
-const maxLinks = 8
+// maxLinkTarget bounds the target of a symbolic link, as PATH_MAX does.
+const maxLinkTarget = 4096
 
 func (t *treeFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
@@ -636,62 +638,63 @@ func (t *treeFS) ReadFile(name string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// resolve finds the entry at name one path component at a time, following
-// symbolic links at every step (also in the middle of a path) while their
-// targets stay inside the repository. A file in the middle of a path means
+// resolve finds the entry at name as the operating system would find the
+// file in a checkout of the tree: one component at a time, following
+// symbolic links at every step (also in the middle of a path), with ".."
+// in a link's target going to the parent of the real folder reached, never
+// folded lexically (see package pathwalk). A link whose real location is
+// outside the repository is refused. A file in the middle of a path means
 // the path does not exist.
 func (t *treeFS) resolve(name string) (object.TreeEntry, error) {
-	parts := strings.Split(name, "/")
-	tree, dir, links := t.tree, "", 0
-	for i := 0; i < len(parts); i++ {
-		e, err := tree.FindEntry(parts[i])
-		if err != nil {
-			if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-				return object.TreeEntry{}, fs.ErrNotExist
-			}
-			return object.TreeEntry{}, err
-		}
-		last := i == len(parts)-1
-		switch e.Mode {
-		case filemode.Symlink:
-			if links++; links > maxLinks {
-				return object.TreeEntry{}, errors.New("too many levels of symbolic links")
-			}
-			target, err := t.blob(e.Hash, 4096)
-			if err != nil {
-				return object.TreeEntry{}, err
-			}
-			link := string(target)
-			next := path.Clean(path.Join(dir, link))
-			if path.IsAbs(link) || next == ".." || strings.HasPrefix(next, "../") {
-				return object.TreeEntry{}, fmt.Errorf("symbolic link to %q leaves the repository", link)
-			}
-			rest := append(strings.Split(next, "/"), parts[i+1:]...)
-			if next == "." {
-				rest = parts[i+1:]
-			}
-			if len(rest) == 0 {
-				return object.TreeEntry{Name: ".", Mode: filemode.Dir}, nil
-			}
-			parts, tree, dir, i = rest, t.tree, "", -1
-		case filemode.Dir:
-			if last {
-				return *e, nil
-			}
-			if tree, err = t.repo.TreeObject(e.Hash); err != nil {
-				return object.TreeEntry{}, err
-			}
-			dir = path.Join(dir, parts[i])
-		case filemode.Submodule:
-			return object.TreeEntry{}, errors.New("is a submodule")
-		default:
-			if !last {
-				return object.TreeEntry{}, fs.ErrNotExist
-			}
-			return *e, nil
-		}
+	res, err := pathwalk.Resolve(treeNode{tree: t.tree}, name, t.lookup)
+	switch {
+	case errors.Is(err, pathwalk.ErrNotDir):
+		return object.TreeEntry{}, fs.ErrNotExist
+	case err != nil:
+		return object.TreeEntry{}, err
+	case !res.Exists():
+		return object.TreeEntry{}, fs.ErrNotExist
+	case res.Entry.Kind == pathwalk.Dir:
+		return object.TreeEntry{Name: path.Base(res.Path), Mode: filemode.Dir}, nil
 	}
-	return object.TreeEntry{}, fs.ErrNotExist
+	return res.Entry.Node.entry, nil
+}
+
+// treeNode is a folder of a git tree (tree set) or a file (entry set).
+type treeNode struct {
+	tree  *object.Tree
+	entry object.TreeEntry
+}
+
+// lookup finds one entry of a folder of the tree.
+func (t *treeFS) lookup(dir treeNode, name string) (pathwalk.Entry[treeNode], error) {
+	e, err := dir.tree.FindEntry(name)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return pathwalk.Entry[treeNode]{Kind: pathwalk.Missing}, nil
+	}
+	if err != nil {
+		return pathwalk.Entry[treeNode]{}, err
+	}
+	switch e.Mode {
+	case filemode.Symlink:
+		target, err := t.blob(e.Hash, maxLinkTarget)
+		if err != nil {
+			return pathwalk.Entry[treeNode]{}, err
+		}
+		if len(target) > maxLinkTarget {
+			return pathwalk.Entry[treeNode]{}, fmt.Errorf("symbolic link %q: a target of more than %d bytes", name, maxLinkTarget)
+		}
+		return pathwalk.Entry[treeNode]{Kind: pathwalk.Link, Target: string(target)}, nil
+	case filemode.Dir:
+		tree, err := t.repo.TreeObject(e.Hash)
+		if err != nil {
+			return pathwalk.Entry[treeNode]{}, err
+		}
+		return pathwalk.Entry[treeNode]{Kind: pathwalk.Dir, Node: treeNode{tree: tree, entry: *e}}, nil
+	case filemode.Submodule:
+		return pathwalk.Entry[treeNode]{}, errors.New("is a submodule")
+	}
+	return pathwalk.Entry[treeNode]{Kind: pathwalk.File, Node: treeNode{entry: *e}}, nil
 }
 
 func (t *treeFS) blob(h plumbing.Hash, limit int64) ([]byte, error) {

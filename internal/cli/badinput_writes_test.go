@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -315,5 +316,122 @@ func TestWritesThroughLinksInside(t *testing.T) {
 	mustDo(t, err)
 	if !strings.HasPrefix(string(data), "# lite-llm-base v1.1.0") {
 		t.Errorf("the draft read back through the links: %q", clip(string(data)))
+	}
+}
+
+// TestGateReadsLinksAsTheOSDoes gates a change made behind a committed link
+// chain: cfg -> b/.. with b -> sub/deeper is sub on disk, and "." folded
+// lexically. The gate must judge sub/config.json, the file a checkout
+// holds at cfg/config.json, not ./config.json.
+func TestGateReadsLinksAsTheOSDoes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	mustDo(t, os.Mkdir(dir, 0o755))
+	gitInit(t, dir)
+	config := func(size int) string { return "{\"hidden_size\": " + strconv.Itoa(size) + ", \"num_layers\": 32}\n" }
+	for name, content := range map[string]string{
+		"manifest.yaml":          "model: lite-llm-base-v1.0.0\narchitecture: cfg/config.json\n",
+		"b":                      "link:sub/deeper",
+		"cfg":                    "link:b/..",
+		"config.json":            config(4096),
+		"sub/config.json":        config(4096),
+		"sub/deeper/config.json": config(4096),
+	} {
+		place(t, dir, name, content)
+	}
+	gitCommitAll(t, dir, "release 1.0.0")
+	git(t, dir, "tag", "lite-llm-base-v1.0.0")
+	place(t, dir, "sub/config.json", config(5120))
+	place(t, dir, "manifest.yaml", "model: lite-llm-base-v1.0.1\narchitecture: cfg/config.json\n")
+	gitCommitAll(t, dir, "wider, declared as a patch")
+
+	onDisk, err := os.ReadFile(filepath.Join(dir, "cfg", "config.json"))
+	mustDo(t, err)
+	if !strings.Contains(string(onDisk), "5120") {
+		t.Fatalf("the OS reads cfg/config.json as %q", onDisk)
+	}
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), []string{"check", "--repo", dir}, strings.NewReader(""), &stdout, &stderr)
+	if code != cli.ExitFail {
+		t.Errorf("exit %d, want %d (a major change declared as a patch); stderr %s", code, cli.ExitFail, stderr.String())
+	}
+	for _, want := range []string{"architecture.hidden_size: 4096 -> 5120  [arch-shape-changed]", "[version-too-small]"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+// TestGateRefusesLinksOutside reads manifests, pointers and configuration
+// through committed link chains that leave the repository on disk but look
+// inside when ".." is folded lexically: exit 2, one line naming the file
+// and the link, nothing written.
+func TestGateRefusesLinksOutside(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{
+			name: "pointer-chain",
+			files: map[string]string{"manifest.yaml": "model: lite-llm-base-v1.0.0\narchitecture: cfg/config.json\n",
+				"cfg": "link:b/..", "b": "link:../outside/sub", "config.json": "{}\n"},
+			want: []string{"manifest.yaml:2", "cfg/config.json", `symbolic link "b" -> "../outside/sub" leaves the repository`},
+		},
+		{
+			name: "pointer-links-to-links",
+			files: map[string]string{"manifest.yaml": "model: lite-llm-base-v1.0.0\narchitecture: cfg/config.json\n",
+				"cfg": "link:l1", "l1": "link:sub/l2", "sub/l2": "link:../l3/..", "l3": "link:../outside/x/y"},
+			want: []string{"manifest.yaml:2", "cfg/config.json", `symbolic link "l3" -> "../outside/x/y" leaves the repository`},
+		},
+		{
+			name: "pointer-absolute-in-chain",
+			files: map[string]string{"manifest.yaml": "model: lite-llm-base-v1.0.0\narchitecture: cfg/config.json\n",
+				"cfg": "link:l1/..", "l1": "link:/tmp/x"},
+			want: []string{"manifest.yaml:2", "cfg/config.json", `symbolic link "l1" -> "/tmp/x" leaves the repository`},
+		},
+		{
+			name: "manifest-chain",
+			files: map[string]string{"manifest.yaml": "link:m/manifest.yaml", "m": "link:x/..", "x": "link:../outside/sub",
+				"README.md": "a model\n"},
+			want: []string{"manifest.yaml", `symbolic link "x" -> "../outside/sub" leaves the repository`},
+		},
+		{
+			name: "config-chain",
+			files: map[string]string{"manifest.yaml": goodManifest, ".modelgate.yaml": "link:c/.modelgate.yaml",
+				"c": "link:d/..", "d": "link:../../elsewhere"},
+			want: []string{".modelgate.yaml", `symbolic link "d" -> "../../elsewhere" leaves the repository`},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			top := t.TempDir()
+			dir := filepath.Join(top, "repo")
+			mustDo(t, os.Mkdir(dir, 0o755))
+			place(t, top, "outside/sub/config.json", "{\"hidden_size\": 1}\n")
+			place(t, top, "outside/sub/manifest.yaml", goodManifest)
+			gitInit(t, dir)
+			for name, content := range tc.files {
+				place(t, dir, name, content)
+			}
+			gitCommitAll(t, dir, "links")
+			before := snapshot(t, top)
+			var stdout, stderr bytes.Buffer
+			code := cli.Run(context.Background(), []string{"check", "--repo", dir}, strings.NewReader(""), &stdout, &stderr)
+			errText := stderr.String()
+			if code != cli.ExitError || stdout.Len() != 0 {
+				t.Errorf("exit %d, stdout %q; want exit 2 and no report", code, clip(stdout.String()))
+			}
+			if strings.Count(errText, "\n") != 1 || !strings.HasPrefix(errText, "modelgate: ") {
+				t.Errorf("stderr must be one line, got:\n%s", clip(errText))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errText, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, clip(errText))
+				}
+			}
+			if d := diffSnapshots(before, snapshot(t, top)); len(d) > 0 {
+				t.Errorf("files changed on disk: %v", d)
+			}
+		})
 	}
 }

@@ -435,3 +435,45 @@ func TestGateRefusesLinksOutside(t *testing.T) {
 		})
 	}
 }
+
+// TestRevisionsRefused: revisions go-git used to resolve silently to HEAD
+// (reflogs, upstreams, paths, message searches) and revisions naming a
+// tree or blob exit 2 with one line naming the flag, the revision and what
+// to pass instead; notes --write writes nothing.
+func TestRevisionsRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	mustDo(t, os.Mkdir(dir, 0o755))
+	releaseRepo(t, dir, nil)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--head", "HEAD@{1}"}, `--head: revision "HEAD@{1}" reads the reflog, the upstream or the push branch (@{...}), which modelgate does not resolve; pass a branch, tag or commit instead (git rev-parse --verify "HEAD@{1}^{commit}" prints the commit)`},
+		{[]string{"check", "--base", "main@{1}"}, `--base: revision "main@{1}" reads the reflog`},
+		{[]string{"check", "--base", "main@{upstream}"}, `--base: revision "main@{upstream}" reads the reflog, the upstream`},
+		{[]string{"check", "--head", "HEAD:manifest.yaml"}, `--head: revision "HEAD:manifest.yaml" names a file or folder (REV:path or :path), not a commit`},
+		{[]string{"check", "--base", ":/release"}, `--base: revision ":/release" searches commit messages`},
+		{[]string{"check", "--base", "HEAD^{/release}"}, `--base: revision "HEAD^{/release}" searches commit messages`},
+		{[]string{"check", "--head", "HEAD^{tree}"}, `--head: revision "HEAD^{tree}" names a tree, not a commit`},
+		{[]string{"check", "--base", "HEAD~1..HEAD"}, `--base: revision "HEAD~1..HEAD" is a range, not one commit`},
+		{[]string{"notes", "--write", "--head", "HEAD@{1}"}, `--head: revision "HEAD@{1}" reads the reflog`},
+		{[]string{"diff", "--head", "HEAD~5"}, `--head: unknown revision "HEAD~5": commit`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			before := snapshot(t, dir)
+			var stdout, stderr bytes.Buffer
+			args := append([]string{tc.args[0], "--repo", dir}, tc.args[1:]...)
+			code := cli.Run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+			errText := stderr.String()
+			if code != cli.ExitError || stdout.Len() != 0 {
+				t.Errorf("exit %d, stdout %q; want 2 and nothing", code, clip(stdout.String()))
+			}
+			if strings.Count(errText, "\n") != 1 || !strings.HasPrefix(errText, "modelgate: "+tc.want) {
+				t.Errorf("stderr:\n%s\nwant one line starting with %q", errText, "modelgate: "+tc.want)
+			}
+			if d := diffSnapshots(before, snapshot(t, dir)); len(d) > 0 {
+				t.Errorf("files changed: %v", d)
+			}
+		})
+	}
+}

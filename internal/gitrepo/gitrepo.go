@@ -202,20 +202,20 @@ type Commit struct {
 	commit *object.Commit
 }
 
-// Resolve resolves a revision (branch, tag, SHA, HEAD~N) to a commit.
+// Resolve resolves a revision (branch, tag, SHA, HEAD~N, ...) to a commit
+// exactly as git rev-parse does, or refuses it with what to pass instead;
+// it never resolves to another commit. A revision naming a tree or a blob
+// is refused. See revision.go for the syntax.
 func (r *Repo) Resolve(rev string) (*Commit, error) {
-	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	h, err := r.revision(rev)
 	if err != nil {
-		if r.Shallow() && strings.ContainsAny(rev, "~^") {
-			return nil, fmt.Errorf("revision %q is beyond the history of this shallow clone: %w", rev, ErrShallow)
-		}
-		return nil, fmt.Errorf("unknown revision %q: not a branch, tag or commit of this repository (git fetch it first?)", rev)
+		return nil, err
 	}
-	c, err := r.Peel(&Tag{Name: rev, hash: *h})
+	c, err := r.peelCommit(rev, h)
 	if err != nil {
-		return nil, fmt.Errorf("revision %q: %w", rev, err)
+		return nil, err
 	}
-	return c, nil
+	return &Commit{Hash: c.Hash.String(), commit: c}, nil
 }
 
 // FS returns the files of the commit's tree.

@@ -38,7 +38,7 @@ func mustGit(t testing.TB, dir string, args ...string) string {
 // refs, annotated, lightweight and nested tags, tags of a tree and a blob,
 // a tag and a branch of the same name, a reflog, ORIG_HEAD and FETCH_HEAD,
 // and a stray file .git/feature that git 2.39 reads as a ref.
-func revisionRepo(t *testing.T) string {
+func revisionRepo(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Fatal("these tests compare with the git CLI: install git")
@@ -217,4 +217,39 @@ func TestResolveLikeGit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzResolveRevision resolves fuzzed revisions in the repository of
+// TestResolveLikeGit: modelgate must never panic, and whatever it resolves
+// must be the commit git rev-parse --verify names.
+func FuzzResolveRevision(f *testing.F) {
+	for _, seed := range []string{"HEAD", "HEAD~2^2", "ann^{}", "nested^{tag}^{}", "HEAD@{1}", "main:f", ":/c1",
+		"HEAD^{/c2}", "origin", "ann-1-g0000", "same", "FETCH_HEAD", "HEAD^{tree}", "@~1", "a..b", "HEAD^{commit}}"} {
+		f.Add(seed)
+	}
+	dir := revisionRepo(f)
+	r, err := Open(dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, rev string) {
+		if len(rev) > 100 || strings.ContainsRune(rev, 0) {
+			return
+		}
+		c, err := r.Resolve(rev)
+		if err != nil {
+			if strings.Count(err.Error(), "\n") > 0 {
+				t.Errorf("a refusal of several lines: %q", err)
+			}
+			return
+		}
+		obj, ok := gitCLI(t, dir, "rev-parse", "--verify", "-q", "--end-of-options", rev)
+		if !ok {
+			t.Fatalf("modelgate resolves %q to %s, git rev-parse refuses it", rev, c.Hash)
+		}
+		commit, _ := gitCLI(t, dir, "rev-parse", "--verify", "-q", obj+"^{commit}")
+		if commit != c.Hash {
+			t.Fatalf("modelgate resolves %q to %s, git to %q (commit %q)", rev, c.Hash, obj, commit)
+		}
+	})
 }

@@ -792,8 +792,14 @@ func (r *Repo) FetchTags(ctx context.Context, remote, name, token string) error 
 	if token != "" {
 		msg = strings.ReplaceAll(msg, token, "***")
 	}
-	return fmt.Errorf("fetching the release tags of %s from %s: %s", name, remote, msg)
+	return &FetchError{msg: fmt.Sprintf("fetching the release tags of %s from %s: %s", name, remote, msg)}
 }
+
+// FetchError reports that fetching from a remote failed, as opposed to an
+// error in what was already there.
+type FetchError struct{ msg string }
+
+func (e *FetchError) Error() string { return e.msg }
 
 // RemoteURL returns the first URL of a remote, or "" if there is none.
 func (r *Repo) RemoteURL(name string) string {

@@ -56,9 +56,14 @@ type Repo struct {
 }
 
 // Open opens the repository that holds dir, as git would find it (parent
-// folders, linked worktrees).
+// folders, linked worktrees, bare repositories: the gate reads only
+// objects).
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	top := discover(dir)
+	if top == "" {
+		return nil, fmt.Errorf("%s: not a git repository; run modelgate inside a clone or pass --repo", dir)
+	}
+	r, err := git.PlainOpenWithOptions(top, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("%s: not a git repository; run modelgate inside a clone or pass --repo", dir)
 	}
@@ -90,7 +95,7 @@ func Open(dir string) (*Repo, error) {
 func (r *Repo) Root() (string, error) {
 	wt, err := r.repo.Worktree()
 	if err != nil {
-		return "", fmt.Errorf("%s: a bare repository has no working tree to write to", r.dir)
+		return "", fmt.Errorf("%s is a bare repository: it has no working tree to write to; run this in a clone", r.dir)
 	}
 	return wt.Filesystem.Root(), nil
 }

@@ -477,3 +477,34 @@ func TestRevisionsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestPartialCloneWithoutGit: the objects a partial clone left out are
+// fetched through git; without git on PATH, exit 2 with one line that
+// names the object, the promisor remote and the fix, and nothing written.
+func TestPartialCloneWithoutGit(t *testing.T) {
+	top := t.TempDir()
+	src := filepath.Join(top, "src")
+	mustDo(t, os.Mkdir(src, 0o755))
+	releaseRepo(t, src, nil)
+	git(t, top, "clone", "-q", "--bare", src, "origin.git")
+	git(t, filepath.Join(top, "origin.git"), "config", "uploadpack.allowFilter", "true")
+	git(t, top, "clone", "-q", "--filter=blob:none", "file://"+filepath.Join(top, "origin.git"), "partial")
+	dir := filepath.Join(top, "partial")
+	before := snapshot(t, dir)
+
+	t.Setenv("PATH", t.TempDir())
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), []string{"check", "--repo", dir}, strings.NewReader(""), &stdout, &stderr)
+	errText := stderr.String()
+	if code != cli.ExitError || stdout.Len() != 0 || strings.Count(errText, "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, clip(stdout.String()), errText)
+	}
+	for _, want := range []string{"manifest.yaml: object ", ` is not in this partial clone (promisor remote "origin") and git, which modelgate fetches it with, is not on PATH: install git, or clone without a filter (actions/checkout: drop filter:)`} {
+		if !strings.Contains(errText, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errText)
+		}
+	}
+	if d := diffSnapshots(before, snapshot(t, dir)); len(d) > 0 {
+		t.Errorf("files changed: %v", d)
+	}
+}

@@ -67,6 +67,9 @@ func Open(dir string) (*Repo, error) {
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("%s: not a git repository; run modelgate inside a clone or pass --repo", dir)
 	}
+	if errors.Is(err, git.ErrUnknownExtension) && strings.Contains(err.Error(), "partialclone") {
+		return nil, fmt.Errorf("%s: %w", dir, errPartialCloneExtension)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
 	}
@@ -79,6 +82,16 @@ func Open(dir string) (*Repo, error) {
 	}
 	if r, err = withAlternates(r); err != nil {
 		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
+	}
+	if st, ok := r.Storer.(*alternatesStorer); ok {
+		if remote := promisorRemote(r); remote != "" {
+			st.lazy = &promisor{dir: top, remote: remote, tried: map[plumbing.Hash]error{}, after: func() {
+				st.Reindex()
+				if large != nil {
+					large.Reindex()
+				}
+			}}
+		}
 	}
 	repo := &Repo{repo: r, dir: dir, gitDir: gitDir, shallow: map[plumbing.Hash]bool{}, large: large}
 	hs, err := r.Storer.Shallow()
@@ -121,23 +134,25 @@ func (r *Repo) CommonDir() string {
 // withAlternates serves the objects of alternate object stores (git clone
 // --shared, --reference): go-git looks for them inside .git, and on every
 // miss opens each alternate anew and reloads its pack index. The stores
-// listed in objects/info/alternates are opened once here instead.
+// listed in objects/info/alternates are opened once here instead. The
+// storage is wrapped even without alternates, so that the objects a
+// partial clone left out can be fetched (see promisor.go).
 func withAlternates(r *git.Repository) (*git.Repository, error) {
 	st, ok := r.Storer.(*filesystem.Storage)
 	if !ok {
 		return r, nil
 	}
+	var data []byte
 	f, err := st.Filesystem().Open(path.Join("objects", "info", "alternates"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return r, nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
 		return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
+	default:
+		defer f.Close()
+		if data, err = io.ReadAll(io.LimitReader(f, 1<<20)); err != nil {
+			return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
+		}
 	}
 	objects := filepath.Join(st.Filesystem().Root(), "objects")
 	var alts []*filesystem.ObjectStorage
@@ -159,13 +174,27 @@ func withAlternates(r *git.Repository) (*git.Repository, error) {
 }
 
 // alternatesStorer is a repository's storage that falls back to alternate
-// object stores kept open.
+// object stores kept open, then, in a partial clone, to fetching the object
+// from the promisor remote (lazy). Existence checks (HasEncodedObject)
+// never fetch, as git's do not.
 type alternatesStorer struct {
 	*filesystem.Storage
 	alts []*filesystem.ObjectStorage
+	lazy *promisor
 }
 
 func (s *alternatesStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	o, err := s.encodedObject(t, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) && s.lazy != nil {
+		if err := s.lazy.fetch(h); err != nil {
+			return nil, err
+		}
+		return s.encodedObject(t, h)
+	}
+	return o, err
+}
+
+func (s *alternatesStorer) encodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
 	o, err := s.Storage.EncodedObject(t, h)
 	for _, alt := range s.alts {
 		if !errors.Is(err, plumbing.ErrObjectNotFound) {
@@ -187,7 +216,35 @@ func (s *alternatesStorer) HasEncodedObject(h plumbing.Hash) error {
 	return err
 }
 
+// HashesWithPrefix returns the objects of the repository and its alternate
+// stores whose hash starts with prefix.
+func (s *alternatesStorer) HashesWithPrefix(prefix []byte) ([]plumbing.Hash, error) {
+	hs, err := s.Storage.HashesWithPrefix(prefix)
+	if err != nil {
+		return nil, err
+	}
+	for _, alt := range s.alts {
+		more, err := alt.HashesWithPrefix(prefix)
+		if err != nil {
+			return nil, err
+		}
+		hs = append(hs, more...)
+	}
+	return hs, nil
+}
+
 func (s *alternatesStorer) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	n, err := s.encodedObjectSize(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) && s.lazy != nil {
+		if err := s.lazy.fetch(h); err != nil {
+			return 0, err
+		}
+		return s.encodedObjectSize(h)
+	}
+	return n, err
+}
+
+func (s *alternatesStorer) encodedObjectSize(h plumbing.Hash) (int64, error) {
 	n, err := s.Storage.EncodedObjectSize(h)
 	for _, alt := range s.alts {
 		if !errors.Is(err, plumbing.ErrObjectNotFound) {

@@ -165,26 +165,26 @@ func TestWritesStayInside(t *testing.T) {
 			name:   "notes-write-disk-chain",
 			onDisk: map[string]string{"b": "link:../outside/sub", "releases": "link:b/.."},
 			args:   []string{"notes", "--write"},
-			want:   []string{"releases/v1.1.0.md", `the symbolic link b points to "../outside/sub", outside the working tree`, "replace the link"},
+			want:   []string{"releases/v1.1.0.md", `the symbolic link "b" points to "../outside/sub", outside the working tree`, "replace the link"},
 		},
 		{
 			name:   "notes-write-disk-chain-deep",
 			onDisk: map[string]string{"a": "link:b/c/../..", "b": "link:sub2", "sub2/c": "link:../..", "releases": "link:a/outside"},
 			args:   []string{"notes", "--write"},
-			want:   []string{"releases/v1.1.0.md", `the symbolic link sub2/c points to "../..", outside the working tree`},
+			want:   []string{"releases/v1.1.0.md", `the symbolic link "sub2/c" points to "../..", outside the working tree`},
 		},
 		{
 			name:   "notes-write-disk-absolute",
 			onDisk: map[string]string{"releases": "link:$OUT"},
 			args:   []string{"notes", "--write"},
-			want:   []string{"releases/v1.1.0.md", `the symbolic link releases points to "$OUT", outside the working tree`},
+			want:   []string{"releases/v1.1.0.md", `the symbolic link "releases" points to "$OUT", outside the working tree`},
 		},
 		{
 			name:   "notes-force-file-link",
 			extra:  map[string]string{"releases/v1.1.0.md": "# notes\n"},
 			onDisk: map[string]string{"releases/v1.1.0.md": "link:../b/../notes.md", "b": "link:../outside/sub"},
 			args:   []string{"notes", "--write", "--force"},
-			want:   []string{"releases/v1.1.0.md", `the symbolic link b points to "../outside/sub", outside the working tree`},
+			want:   []string{"releases/v1.1.0.md", `the symbolic link "b" points to "../outside/sub", outside the working tree`},
 		},
 		{
 			name: "release-notes-pointer-disk-chain",
@@ -193,19 +193,19 @@ func TestWritesStayInside(t *testing.T) {
 			},
 			onDisk: map[string]string{"docs": "link:x/..", "x": "link:../outside/sub"},
 			args:   []string{"notes", "--write"},
-			want:   []string{"docs/v1.1.0.md", `the symbolic link x points to "../outside/sub", outside the working tree`},
+			want:   []string{"docs/v1.1.0.md", `the symbolic link "x" points to "../outside/sub", outside the working tree`},
 		},
 		{
 			name:   "changelog-disk-chain",
 			onDisk: map[string]string{"CHANGELOG.md": "link:d/log.md", "d": "link:e/..", "e": "link:../outside/sub"},
 			args:   []string{"notes", "--changelog"},
-			want:   []string{"CHANGELOG.md", `the symbolic link e points to "../outside/sub", outside the working tree`},
+			want:   []string{"CHANGELOG.md", `the symbolic link "e" points to "../outside/sub", outside the working tree`},
 		},
 		{
 			name:   "notes-write-into-git-folder",
 			onDisk: map[string]string{"releases": "link:x/../.git/hooks", "x": "link:sub3", "sub3/keep": "x\n"},
 			args:   []string{"notes", "--write"},
-			want:   []string{"releases/v1.1.0.md", ".git/hooks/v1.1.0.md is inside a .git folder"},
+			want:   []string{"releases/v1.1.0.md", `".git/hooks/v1.1.0.md" is inside a .git folder`},
 		},
 		{
 			name:   "notes-write-link-loop",
@@ -217,7 +217,7 @@ func TestWritesStayInside(t *testing.T) {
 			name:   "notes-write-file-as-folder",
 			onDisk: map[string]string{"releases": "a file\n"},
 			args:   []string{"notes", "--write"},
-			want:   []string{"releases/v1.1.0.md", "a file stands where the path needs a folder"},
+			want:   []string{"releases/v1.1.0.md", `"releases": not a folder: a file stands where the path needs a folder`},
 		},
 	}
 	for _, tc := range cases {

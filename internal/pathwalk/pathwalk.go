@@ -114,11 +114,11 @@ func Resolve[N any](root N, name string, lookup Lookup[N]) (Result[N], error) {
 		c := todo[0]
 		todo = todo[1:]
 		if fileName != "" {
-			return Result[N]{}, fmt.Errorf("%s: %w", realPath(fileName), ErrNotDir)
+			return Result[N]{}, fmt.Errorf("%q: %w", realPath(fileName), ErrNotDir)
 		}
 		if len(missing) > 0 {
 			if c.name == "." || c.name == ".." {
-				return Result[N]{}, fmt.Errorf("%s: %w", realPath(""), fs.ErrNotExist)
+				return Result[N]{}, fmt.Errorf("%q: %w", realPath(""), fs.ErrNotExist)
 			}
 			missing = append(missing, c.name)
 			continue
@@ -152,7 +152,7 @@ func Resolve[N any](root N, name string, lookup Lookup[N]) (Result[N], error) {
 			fileName, final = c.name, e
 		case Link:
 			if links++; links > MaxLinks {
-				return Result[N]{}, fmt.Errorf("%s: %w", realPath(c.name), ErrLoop)
+				return Result[N]{}, fmt.Errorf("%q: %w", realPath(c.name), ErrLoop)
 			}
 			le := &LinkError{Link: realPath(c.name), Target: e.Target}
 			if e.Target == "" || strings.HasPrefix(e.Target, "/") {

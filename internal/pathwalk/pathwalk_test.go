@@ -89,10 +89,10 @@ func TestResolve(t *testing.T) {
 		{name: "abs/passwd", want: `symbolic link "abs" -> "/etc" leaves the repository`},
 		{name: "sub/back/x", want: `symbolic link "sub/back" -> "../.." leaves the repository`},
 		{name: "empty", want: `symbolic link "empty" -> "" leaves the repository`},
-		{name: "self", want: "self: too many levels of symbolic links"},
-		{name: "file/x", want: "file: not a folder"},
-		{name: "tofile", want: "file: not a folder"},
-		{name: "nope/../file", want: "nope: file does not exist"},
+		{name: "self", want: `"self": too many levels of symbolic links`},
+		{name: "file/x", want: `"file": not a folder`},
+		{name: "tofile", want: `"file": not a folder`},
+		{name: "nope/../file", want: `"nope": file does not exist`},
 		{name: "..", want: `".." leaves the repository`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

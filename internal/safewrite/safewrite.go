@@ -65,7 +65,7 @@ func (t *Tree) Resolve(name string) (*Target, error) {
 	var le *pathwalk.LinkError
 	switch {
 	case errors.As(err, &le):
-		return nil, fmt.Errorf("the symbolic link %s points to %q, %w; modelgate writes only inside the repository: replace the link with a folder or a file",
+		return nil, fmt.Errorf("the symbolic link %q points to %q, %w; modelgate writes only inside the repository: replace the link with a folder or a file",
 			le.Link, le.Target, ErrOutside)
 	case errors.Is(err, pathwalk.ErrEscapes):
 		return nil, fmt.Errorf("the path %w; modelgate writes only inside the repository", ErrOutside)
@@ -78,20 +78,20 @@ func (t *Tree) Resolve(name string) (*Target, error) {
 	}
 	for _, c := range strings.Split(res.Path, "/") {
 		if strings.EqualFold(c, ".git") {
-			return nil, fmt.Errorf("its real location %s is inside a .git folder; modelgate writes only files of the working tree: fix the symbolic links", res.Path)
+			return nil, fmt.Errorf("its real location %q is inside a .git folder; modelgate writes only files of the working tree: fix the symbolic links", res.Path)
 		}
 	}
 	tg := &Target{Name: name, Real: res.Path, Exists: res.Exists()}
 	switch {
 	case res.Entry.Kind == pathwalk.Dir:
-		return nil, fmt.Errorf("%s is a folder; modelgate writes a file there: move the folder", res.Path)
+		return nil, fmt.Errorf("%q is a folder; modelgate writes a file there: move the folder", res.Path)
 	case tg.Exists:
 		fi, err := t.root.Lstat(res.Path)
 		if err != nil {
 			return nil, err
 		}
 		if !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s is not a regular file; modelgate writes a file there: move it", res.Path)
+			return nil, fmt.Errorf("%q is not a regular file; modelgate writes a file there: move it", res.Path)
 		}
 		tg.mode = fi.Mode().Perm()
 	}
@@ -182,7 +182,7 @@ func (t *Tree) WriteFile(tg *Target, data []byte) error {
 		}
 	}
 	if f == nil {
-		return fmt.Errorf("cannot create a temporary file in %s", dir)
+		return fmt.Errorf("cannot create a temporary file in %q", dir)
 	}
 	if err := fill(f, data, tg.Exists, mode); err != nil {
 		_ = t.root.Remove(tmp)

@@ -200,7 +200,7 @@ func validateManifest(name string, root *Node) error {
 				return fmt.Errorf("%s:%d: duplicate tier name %q", name, n.Pos.Line, n.Str)
 			}
 			seen[n.Str] = true
-			if e := t.Get("experts"); e != nil && (e.Kind != KindNumber || e.Num < 0 || e.Num != float64(int64(e.Num))) {
+			if e := t.Get("experts"); e != nil && !wholeNumber(e) {
 				return fmt.Errorf("%s:%d: experts of tier %q must be a whole number, not %s", name, e.Pos.Line, n.Str, e.Text())
 			}
 		}

@@ -148,8 +148,9 @@ type MetricChange struct {
 	// Acknowledged is set when the release notes name a regressed metric
 	// under a heading containing "Known regressions".
 	Acknowledged bool
-	// newNaN is set when the metric is NaN at head.
-	newNaN bool
+	// notNumber describes a value at head that is not a number (null,
+	// NaN, the string "0.8"), or is "".
+	notNumber string
 }
 
 type metricLeaf struct {
@@ -212,9 +213,7 @@ func compareMetrics(cfg *Config, base, head *Model) []MetricChange {
 		if o != nil && mc.Rule != nil {
 			mc.Regressed = mc.Rule.regressed(o, l.node)
 		}
-		if d, ok := numberOf(l.node); ok && d.class == numNaN {
-			mc.newNaN = true
-		}
+		mc.notNumber = notANumber(l.node)
 		out = append(out, mc)
 	}
 	for _, l := range olds {
@@ -257,6 +256,25 @@ func (m *MetricRule) regressed(old, cur *Node) bool {
 		tol.Quo(tol, big.NewRat(100, 1))
 	}
 	return drop.Cmp(tol) > 0
+}
+
+// notANumber describes a metric value that is not a number, for messages:
+// null, NaN, the string "0.8", the boolean false; "" for a number.
+func notANumber(n *Node) string {
+	switch n.Kind {
+	case KindNull:
+		return "null"
+	case KindNumber:
+		if d, ok := numberOf(n); ok && d.class == numNaN {
+			return "NaN"
+		}
+		return ""
+	case KindString:
+		return "the string " + excerpt.Quote(n.Str)
+	case KindBool:
+		return "the boolean " + n.Text()
+	}
+	return excerpt.Of(n.Text())
 }
 
 // metricDelta renders new - old with the precision the values are written
@@ -348,8 +366,8 @@ func (r *ModelReport) judgeMetrics(cfg *Config, in Input) {
 		switch {
 		case m.New == "":
 			msg = fmt.Sprintf("metric %s is gone at %s, so it cannot be shown not to regress (%s is better, tolerance %s)", m.Path, in.HeadRef.Ref, m.Rule.Direction(), m.Rule.ToleranceText())
-		case m.Delta == "" || m.newNaN:
-			msg = fmt.Sprintf("metric %s is %s at %s (was %s), not a number, so it cannot be shown not to regress (%s is better, tolerance %s)", m.Path, excerpt.Of(m.New), in.HeadRef.Ref, excerpt.Of(m.Old), m.Rule.Direction(), m.Rule.ToleranceText())
+		case m.notNumber != "":
+			msg = fmt.Sprintf("metric %s is %s at %s (was %s), not a number, so it cannot be shown not to regress (%s is better, tolerance %s)", m.Path, m.notNumber, in.HeadRef.Ref, excerpt.Of(m.Old), m.Rule.Direction(), m.Rule.ToleranceText())
 		default:
 			msg = fmt.Sprintf("metric %s regressed %s -> %s (%s), beyond its tolerance %s (%s is better)", m.Path, m.Old, m.New, m.Delta, m.Rule.ToleranceText(), m.Rule.Direction())
 		}

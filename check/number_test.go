@@ -133,7 +133,7 @@ func TestNumbersOutOfRange(t *testing.T) {
 	for _, tt := range refused {
 		_, err := parseValue(t, tt.format, tt.value)
 		if err == nil || !strings.Contains(err.Error(), "f."+tt.format+":1:") ||
-			(tt.format != "toml" && !strings.Contains(err.Error(), "out of range")) {
+			!strings.Contains(err.Error(), "out of range") {
 			t.Errorf("%s %.20s: error %v, want f.%s:1: ... out of range", tt.format, tt.value, err, tt.format)
 		}
 		if err != nil && len(err.Error()) > 300 {

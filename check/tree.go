@@ -494,6 +494,13 @@ func parseTOML(name string, data []byte) (*Node, error) {
 	if _, err := toml.Decode(string(data), &v); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
+			// The rule for numbers out of range, worded as in JSON and YAML.
+			if num, ok := strings.CutSuffix(pe.Message, " is out of range for float64"); ok {
+				return nil, fmt.Errorf("%s:%d: number %s %v", name, pe.Position.Line, excerpt.Of(num), errOutOfRange)
+			}
+			if num, ok := strings.CutSuffix(pe.Message, " is out of range for int64"); ok {
+				return nil, fmt.Errorf("%s:%d: number %s is out of range: TOML integers are 64-bit; quote it as a string, or write it in JSON or YAML", name, pe.Position.Line, excerpt.Of(num))
+			}
 			return nil, fmt.Errorf("%s:%d: invalid TOML: %s", name, pe.Position.Line, excerpt.Message(pe.Message))
 		}
 		return nil, fmt.Errorf("%s: invalid TOML: %s", name, excerpt.Message(err.Error()))

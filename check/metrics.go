@@ -57,7 +57,7 @@ func (c *Config) parseMetrics(name string, v *Node) error {
 	for _, key := range v.Keys {
 		n := v.Fields[key]
 		bad := func(at *Node, format string, args ...any) error {
-			return fmt.Errorf("%s:%d: metric %q: %s", name, at.Pos.Line, key, fmt.Sprintf(format, args...))
+			return fmt.Errorf("%s:%d: metric %s: %s", name, at.Pos.Line, excerpt.Quote(key), fmt.Sprintf(format, args...))
 		}
 		pattern := strings.TrimPrefix(key, "metrics.")
 		if pattern == "" {
@@ -73,7 +73,7 @@ func (c *Config) parseMetrics(name string, v *Node) error {
 			switch k {
 			case "direction":
 				if f.Kind != KindString || (f.Str != "higher" && f.Str != "lower") {
-					return bad(f, "direction must be higher (higher is better, e.g. accuracy) or lower (e.g. loss), not %s", f.Text())
+					return bad(f, "direction must be higher (higher is better, e.g. accuracy) or lower (e.g. loss), not %s", excerpt.Of(f.Text()))
 				}
 				m.Higher, direction = f.Str == "higher", true
 			case "tolerance":
@@ -83,7 +83,7 @@ func (c *Config) parseMetrics(name string, v *Node) error {
 				}
 				m.Tolerance, m.Relative, m.tol = t, rel, exact
 			default:
-				return bad(f, "unknown key %q; known keys are direction, tolerance", k)
+				return bad(f, "unknown key %s; known keys are direction, tolerance", excerpt.Quote(k))
 			}
 		}
 		if !direction {

@@ -37,7 +37,7 @@ func ParseBump(s string) (Bump, error) {
 			return Bump(i), nil
 		}
 	}
-	return BumpNone, fmt.Errorf("invalid bump %q: want none, patch, minor or major", s)
+	return BumpNone, fmt.Errorf("invalid bump %s: want none, patch, minor or major", excerpt.Quote(s))
 }
 
 // MarshalJSON writes the bump as its name.

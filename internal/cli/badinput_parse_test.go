@@ -110,6 +110,26 @@ func TestBadInputParse(t *testing.T) {
 			want: []string{".modelgate.yaml:3", `duplicate key "notes_dir"`},
 		},
 
+		{
+			name: "duplicate-weight-map-in-index",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: model.safetensors.index.json\n",
+				"model.safetensors.index.json": "{\n  \"weight_map\": {\"a\": \"s1.safetensors\"},\n  \"weight_map\": {\"b\": \"s2.safetensors\"}\n}\n"},
+			want: []string{"model.safetensors.index.json:3", `duplicate key "weight_map"`, "remove one"},
+		},
+		{
+			name: "duplicate-key-inside-tensor-entry",
+			files: map[string]string{"manifest.yaml": goodManifest + "tensors: tensors.json\n",
+				"tensors.json": "{\n  \"a.weight\": {\"shape\": [4],\n    \"shape\": [8], \"dtype\": \"F32\"}\n}\n"},
+			want: []string{"tensors.json:3", `duplicate key "shape"`, "remove one"},
+		},
+		{
+			name: "duplicate-key-in-openapi-ref",
+			files: map[string]string{"manifest.yaml": goodManifest + "api: api/openapi.yaml\n",
+				"api/openapi.yaml": "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas.yaml#/Out'}\n",
+				"api/schemas.yaml": "Out:\n  type: object\n  type: string\n"},
+			want: []string{"api/schemas.yaml:3", `duplicate key "type"`},
+		},
+
 		// ---- a YAML mistake at the end of a large file: its own line, found in linear time ----
 		{
 			name:  "yaml-error-at-end-of-400KB",

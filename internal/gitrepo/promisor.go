@@ -82,7 +82,10 @@ func (p *promisor) run(h plumbing.Hash) error {
 		return &MissingObjectError{Hash: h.String(), Remote: p.remote,
 			reason: "and git, which modelgate fetches it with, is not on PATH: install git, or clone without a filter (actions/checkout: drop filter:)"}
 	}
-	cmd := exec.Command(gitPath, "-C", p.dir, "-c", "fetch.negotiationAlgorithm=noop", "fetch", p.remote,
+	// safe.directory: in the Action's container the workspace belongs to
+	// the runner's user, not root, and git would refuse to touch it; the
+	// repository is the one the caller named.
+	cmd := exec.Command(gitPath, "-C", p.dir, "-c", "safe.directory=*", "-c", "fetch.negotiationAlgorithm=noop", "fetch", p.remote,
 		"--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin")
 	cmd.Stdin = strings.NewReader(h.String() + "\n")
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")

@@ -153,8 +153,14 @@ func (a *runner) run(ctx context.Context) (int, error) {
 	}
 	if opts.Base == "" {
 		shallow, err := gate.FetchReleaseTags(ctx, opts, gitrepo.Credentials{Token: a.in.token, Server: ghctx.ServerURL})
-		if err != nil {
+		var fetchErr *gitrepo.FetchError
+		switch {
+		case errors.As(err, &fetchErr):
 			return 0, fmt.Errorf("%w; the checkout is shallow and the release tags could not be fetched: set fetch-depth: 0 in actions/checkout, or pass the base input", err)
+		case err != nil:
+			// An error in the checkout itself (a YAML typo, no repository):
+			// the fetch depth has nothing to do with it.
+			return 0, err
 		}
 		if shallow {
 			opts.TagsOnly = true

@@ -12,9 +12,9 @@ import (
 	"github.com/modelgate/modelgate/internal/githubtest"
 )
 
-// releaseRepo is a model repository released as 1.0.0 (tagged) whose head
+// ghReleaseRepo is a model repository released as 1.0.0 (tagged) whose head
 // adds a tier and declares 1.1.0 with notes: a passing release.
-func releaseRepo(t *testing.T) string {
+func ghReleaseRepo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	gitInit(t, dir)
@@ -48,7 +48,7 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 // says which GitHub repository to release in.
 func TestReleaseRefusesOriginsNotOnGitHub(t *testing.T) {
 	srv := githubtest.New(t, "acme", "models", "")
-	dir := releaseRepo(t)
+	dir := ghReleaseRepo(t)
 	other := t.TempDir()
 	git(t, dir, "remote", "add", "origin", "https://example.invalid/placeholder")
 	for _, origin := range []string{
@@ -97,7 +97,7 @@ func TestReleaseRefusesOriginsNotOnGitHub(t *testing.T) {
 // it cannot see drafts; no Authorization header is sent.
 func TestReleaseDryRunWithoutToken(t *testing.T) {
 	srv := githubtest.New(t, "acme", "models", "")
-	dir := releaseRepo(t)
+	dir := ghReleaseRepo(t)
 	releaseEnv(t, srv.URL)
 	git(t, dir, "remote", "add", "origin", "git@github.com:acme/models.git")
 	code, stdout, stderr := runCLI("release", "--dry-run", "--repo", dir)
@@ -130,7 +130,7 @@ func TestReleaseUnreachableAPI(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	dir := releaseRepo(t)
+	dir := ghReleaseRepo(t)
 	for _, token := range []string{"", "ghs_t0ken"} {
 		releaseEnv(t, "http://"+addr)
 		t.Setenv("GITHUB_REPOSITORY", "acme/models")

@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -144,7 +145,9 @@ type mdState struct {
 	rawEnd  string // what ends the open raw HTML, lower-case
 	then    string // the raw HTML's end after rawEnd (a <pre whose > is to come)
 	details int
-	html    bool // in an HTML block: up to the next blank line
+	html    bool // in an HTML block
+	marker  bool // the HTML block ends at its end marker, not a blank line
+	para    bool // in a paragraph, which a lone tag cannot interrupt
 }
 
 func (s mdState) clear() bool { return s.fence == "" && s.rawEnd == "" && s.details == 0 }
@@ -189,6 +192,22 @@ var blockOpeners = []struct{ start, end string }{
 // rawElements hold raw text up to their end tag.
 var rawElements = map[string]bool{"pre": true, "script": true, "style": true, "textarea": true}
 
+// blockTags are the tag names that start an HTML block (CommonMark type 6)
+// even inside a paragraph; rawElements start type 1.
+var blockTags = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`address article aside base basefont blockquote body caption center col
+		colgroup dd details dialog dir div dl dt fieldset figcaption figure footer form frame frameset h1 h2
+		h3 h4 h5 h6 head header hr html iframe legend li link main menu menuitem nav noframes ol optgroup
+		option p param search section summary table tbody td tfoot th thead title tr track ul`) {
+		blockTags[n] = true
+	}
+}
+
+// loneTag matches a line that is one complete tag (CommonMark type 7).
+var loneTag = regexp.MustCompile(`^</?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>\s*$`)
+
 // line advances s over one line of markdown.
 func (s *mdState) line(line string) {
 	lower := strings.ToLower(line)
@@ -204,52 +223,51 @@ func (s *mdState) line(line string) {
 	// paragraph closes it: a blank line ends the paragraph, and so does a
 	// line that starts a fence or an HTML block.
 	inParagraph := !s.html && (s.rawEnd == ">" || s.rawEnd == "-->")
-	if inParagraph && strings.TrimSpace(line) == "" {
-		s.rawEnd, s.then = "", ""
-	}
-	// A tag left open may be markdown text, which a fence interrupts: open
-	// the fence too and close both.
-	if s.rawEnd == ">" && !inParagraph {
-		body := strings.TrimLeft(lower, " ")
-		for _, c := range []byte{'`', '~'} {
-			if run := leadingRun(body, c); len(lower)-len(body) <= 3 && len(run) >= 3 && (c == '~' || !strings.Contains(body[len(run):], "`")) {
-				s.fence = run
-				return
-			}
+	if strings.TrimSpace(line) == "" {
+		if inParagraph {
+			s.rawEnd, s.then = "", ""
 		}
-	}
-	if s.rawEnd == "" || inParagraph {
-		if strings.TrimSpace(line) == "" {
-			s.html = false
-			return
+		if s.rawEnd == "" {
+			s.html, s.para = false, false
 		}
+		return
+	}
+	if (s.rawEnd == "" || inParagraph) && !s.html {
 		body := strings.TrimLeft(lower, " ")
 		if len(lower)-len(body) <= 3 {
 			for _, c := range []byte{'`', '~'} {
 				if run := leadingRun(body, c); len(run) >= 3 && (c == '~' || !strings.Contains(body[len(run):], "`")) {
-					s.fence, s.rawEnd, s.then = run, "", ""
+					s.fence, s.rawEnd, s.then, s.para = run, "", "", false
 					return
 				}
 			}
-			for _, o := range blockOpeners {
-				if strings.HasPrefix(body, o.start) && !strings.HasPrefix(body, "<!--") &&
-					(o.start != "<!" || len(body) > 2 && body[2] >= 'a' && body[2] <= 'z') {
-					s.html = true // an HTML block: a blank line does not end it
-					s.rawEnd, s.then = "", ""
-					if !strings.Contains(body[len(o.start):], o.end) {
-						s.rawEnd = o.end
-						return
+			name, _ := tagName(body)
+			switch {
+			case strings.HasPrefix(body, "<!--") || strings.HasPrefix(body, "<?") || strings.HasPrefix(body, "<![cdata[") ||
+				strings.HasPrefix(body, "<!") && len(body) > 2 && body[2] >= 'a' && body[2] <= 'z' || rawElements[name]:
+				// Types 1 to 5: raw up to their end marker.
+				s.html, s.marker, s.rawEnd, s.then = true, true, "", ""
+				for _, o := range blockOpeners {
+					if strings.HasPrefix(body, o.start) && !strings.HasPrefix(body, "<!--") {
+						if !strings.Contains(body[len(o.start):], o.end) {
+							s.rawEnd = o.end
+							return
+						}
+						break
 					}
-					break
 				}
+			case blockTags[name] || !s.para && loneTag.MatchString(body):
+				s.html, s.rawEnd, s.then = true, "", ""
 			}
-			if name, _ := tagName(body); name != "" || strings.HasPrefix(body, "<!--") {
-				s.html = true
-				s.rawEnd, s.then = "", ""
-			}
+		}
+		if !s.html {
+			s.para = true
 		}
 	}
 	s.inline(lower)
+	if s.marker && s.rawEnd == "" {
+		s.html, s.marker = false, false // the block ended on this line
+	}
 }
 
 // inline scans a lower-cased line for raw HTML openers and ends and for

@@ -147,7 +147,9 @@ type mdState struct {
 	details int
 	html    bool // in an HTML block
 	marker  bool // the HTML block ends at its end marker, not a blank line
-	para    bool // in a paragraph, which a lone tag cannot interrupt
+	// dangling: an HTML block ended with its last tag unclosed (rawEnd >)
+	dangling bool
+	para     bool // in a paragraph, which a lone tag cannot interrupt
 }
 
 func (s mdState) clear() bool { return s.fence == "" && s.rawEnd == "" && s.details == 0 }
@@ -158,7 +160,12 @@ func (s mdState) closers() string {
 	if s.fence != "" {
 		b.WriteString("\n" + s.fence)
 	}
-	if s.rawEnd != "" {
+	if s.dangling {
+		b.WriteString("\n\n<!-- -->") // HTML whose > closes the tag
+		if s.then != "" {
+			b.WriteString("\n" + s.then)
+		}
+	} else if s.rawEnd != "" {
 		b.WriteString("\n" + s.rawEnd)
 		if s.then != "" {
 			b.WriteString("\n" + s.then)
@@ -177,7 +184,7 @@ func scanMarkdown(text string) mdState {
 	for _, line := range strings.Split(text, "\n") {
 		st.line(line)
 	}
-	if !st.html && (st.rawEnd == ">" || st.rawEnd == "-->") {
+	if !st.html && !st.dangling && (st.rawEnd == ">" || st.rawEnd == "-->") {
 		st.rawEnd, st.then = "", "" // text in a paragraph: the blank line ends it
 	}
 	return st
@@ -222,15 +229,25 @@ func (s *mdState) line(line string) {
 	// A tag or comment left open in a paragraph is text unless the
 	// paragraph closes it: a blank line ends the paragraph, and so does a
 	// line that starts a fence or an HTML block.
-	inParagraph := !s.html && (s.rawEnd == ">" || s.rawEnd == "-->")
+	inParagraph := !s.html && !s.dangling && (s.rawEnd == ">" || s.rawEnd == "-->")
 	if strings.TrimSpace(line) == "" {
-		if inParagraph {
+		switch {
+		case inParagraph:
 			s.rawEnd, s.then = "", ""
+		case s.rawEnd == ">" && s.html && !s.marker:
+			// The HTML block ends with a tag still open: a browser
+			// closes it at the > of whatever HTML comes next.
+			s.dangling = true
 		}
-		if s.rawEnd == "" {
+		if s.rawEnd == "" || s.dangling {
 			s.html, s.para = false, false
 		}
 		return
+	}
+	if s.dangling {
+		// This line's HTML closes the dangling tag; the raw element it
+		// opened, if any, starts.
+		s.rawEnd, s.then, s.dangling = s.then, "", false
 	}
 	if (s.rawEnd == "" || inParagraph) && !s.html {
 		body := strings.TrimLeft(lower, " ")

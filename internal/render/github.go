@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
+	inertpkg "github.com/modelgate/modelgate/internal/inert"
 )
 
 // GitHub writes workflow-command annotations: problems at their level,
@@ -62,7 +63,9 @@ func (a *Annotations) add(level, file string, line int, title, msg string) {
 }
 
 // Annotation formats one workflow command (error, warning or notice) with
-// its data and properties escaped as the runner expects.
+// its data and properties escaped as the runner expects, after inert: the
+// file and title on one line, the message as text whose line breaks the
+// runner shows.
 func Annotation(level, file string, line int, title, msg string) string {
 	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
@@ -74,5 +77,5 @@ func Annotation(level, file string, line int, title, msg string) string {
 		}
 	}
 	props = append(props, "title="+prop.Replace(inert(title)))
-	return fmt.Sprintf("::%s %s::%s\n", level, strings.Join(props, ","), data.Replace(inert(msg)))
+	return fmt.Sprintf("::%s %s::%s\n", level, strings.Join(props, ","), data.Replace(inertpkg.Text(msg)))
 }

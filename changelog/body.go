@@ -83,7 +83,7 @@ func compatibility(m *check.ModelReport) (head string, rows []string, tail strin
 	if m.Base == nil {
 		return fmt.Sprintf("\n\n<details><summary>Compatibility report: first release of %s</summary>\n\nNo baseline to compare with.\n", m.Name), nil, closing
 	}
-	head = fmt.Sprintf("\n\n<details><summary>Compatibility report: %s bump required since %s (%d findings)</summary>\n\n", m.RequiredBump, inert.String(m.Base.Ref), len(m.Findings))
+	head = fmt.Sprintf("\n\n<details><summary>Compatibility report: %s bump required since %s (%d findings)</summary>\n\n", m.RequiredBump, inert.String(m.Base.Ref), m.FindingCount())
 	if len(m.Findings) == 0 {
 		return head + "No changes to the model.\n", nil, closing
 	}

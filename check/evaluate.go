@@ -103,6 +103,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 				r.RequiredBump = f.Bump
 			}
 		}
+		r.Findings = capFindings(r.Findings, MaxFindingsPerRule)
 		if base.ID.Name != head.ID.Name {
 			r.addProblem(cfg, Problem{Rule: ruleModelRenamed.ID, File: head.Manifest, Line: head.IDPos.Line,
 				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
@@ -249,6 +250,7 @@ func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
 			Message: fmt.Sprintf("%s changed since %s, and its rules, suppressions and ignores apply to this verdict", file, in.BaseRef.Ref),
 			Fix:     "review the change to the configuration with the release"})
 	}
+	r.Problems = capProblems(r.Problems, MaxFindingsPerRule)
 	r.Passed = r.Errors() == 0
 	return r
 }
@@ -436,7 +438,7 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 					}
 				}
 				out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", rest), File: p, effect: r.Effect,
-					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason)})
+					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason), omitted: rest})
 				break
 			}
 			counted++

@@ -118,5 +118,5 @@ func counts(m *check.ModelReport) string {
 		}
 		return fmt.Sprintf("%d %ss", n, s)
 	}
-	return fmt.Sprintf("%s, %s, %s", plural(len(m.Findings), "finding"), plural(m.Errors(), "error"), plural(m.Warnings(), "warning"))
+	return fmt.Sprintf("%s, %s, %s", plural(m.FindingCount(), "finding"), plural(m.Errors(), "error"), plural(m.Warnings(), "warning"))
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
-	inertpkg "github.com/modelgate/modelgate/internal/inert"
 )
 
 // GitHub writes workflow-command annotations: problems at their level,
@@ -64,8 +63,8 @@ func (a *Annotations) add(level, file string, line int, title, msg string) {
 
 // Annotation formats one workflow command (error, warning or notice) with
 // its data and properties escaped as the runner expects, after inert: the
-// file and title on one line, the message as text whose line breaks the
-// runner shows.
+// file and title on one line, each line of the message on its own (the
+// runner shows the line breaks).
 func Annotation(level, file string, line int, title, msg string) string {
 	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
@@ -77,5 +76,14 @@ func Annotation(level, file string, line int, title, msg string) string {
 		}
 	}
 	props = append(props, "title="+prop.Replace(inert(title)))
-	return fmt.Sprintf("::%s %s::%s\n", level, strings.Join(props, ","), data.Replace(inertpkg.Text(msg)))
+	return fmt.Sprintf("::%s %s::%s\n", level, strings.Join(props, ","), data.Replace(inertLines(msg)))
+}
+
+// inertLines makes each line of s inert.
+func inertLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = inert(l)
+	}
+	return strings.Join(lines, "\n")
 }

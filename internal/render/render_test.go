@@ -153,9 +153,9 @@ func TestAnnotationsCap(t *testing.T) {
 func TestAnnotationEscapes(t *testing.T) {
 	tests := []struct{ file, title, msg, want string }{
 		{"a,b:c.yaml", "modelgate x", "50%\r\n::error::injected",
-			"::warning file=a%2Cb%3Ac.yaml,line=3,title=modelgate x::50%25%0A\\::error::injected\n"},
+			"::warning file=a%2Cb%3Ac.yaml,line=3,title=modelgate x::50%25\\r%0A\\::error::injected\n"},
 		{"x\ry\u202e.yaml", "modelgate \x1b[2K", "lone\rreturn ##[error]x \u2066\n\tfix: it",
-			"::warning file=x\\ry\\u202e.yaml,line=3,title=modelgate \\x1b[2K::lone\\rreturn #\\u0023[error]x \\u2066%0A\tfix: it\n"},
+			"::warning file=x\\ry\\u202e.yaml,line=3,title=modelgate \\x1b[2K::lone\\rreturn #\\u0023[error]x \\u2066%0A\\tfix: it\n"},
 	}
 	for _, tt := range tests {
 		if got := Annotation("warning", tt.file, 3, tt.title, tt.msg); got != tt.want {

@@ -1,6 +1,9 @@
 package check
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // MaxFindingsPerRule bounds the findings, and the problems, a report lists
 // for one rule; the rest are counted in one remainder finding (or problem)
@@ -10,7 +13,9 @@ const MaxFindingsPerRule = 100
 
 // capFindings keeps the first max findings of each rule and replaces the
 // rest of each rule by one remainder finding, at the place of the first
-// finding it stands for, that counts them. Findings that already sum up
+// finding it stands for, that counts them. The remainder has the highest
+// bump of the findings it stands for that count (suppressed only when all
+// of them are). Findings that already sum up
 // others (the tensor groups and files beyond their own caps) are kept and
 // not counted. It works in place.
 func capFindings(findings []Finding, max int) []Finding {
@@ -35,8 +40,11 @@ func capFindings(findings []Finding, max int) []Finding {
 		}
 		r := &out[i]
 		r.omitted++
-		if r.Suppressed != "" && f.Suppressed == "" {
-			r.Suppressed = ""
+		switch {
+		case r.Suppressed != "" && f.Suppressed == "":
+			r.Suppressed, r.Bump = "", f.Bump
+		case (r.Suppressed == "") == (f.Suppressed == "") && f.Bump > r.Bump:
+			r.Bump = f.Bump
 		}
 	}
 	for rule, i := range remainder {
@@ -49,6 +57,10 @@ func capFindings(findings []Finding, max int) []Finding {
 		if reason[rule] != "" {
 			r.Message += ": " + reason[rule]
 		}
+	}
+	if len(out) < len(findings)/2 {
+		// Let the findings left out go.
+		out = slices.Clone(out)
 	}
 	return out
 }

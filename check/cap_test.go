@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestCapFindingsTable caps synthetic findings at 2 per rule: the first two
@@ -33,6 +34,8 @@ func TestCapFindingsTable(t *testing.T) {
 			[]string{"a a 0 ", "a a 0 ", "a (2 more) 2 why"}},
 		{"some left out counted", []Finding{f("a"), f("a"), f("a", "why"), f("a")},
 			[]string{"a a 0 ", "a a 0 ", "a (2 more) 2 "}},
+		{"the highest bump that counts", []Finding{f("a"), f("a"), f("a", "why"), {Rule: "a", Bump: BumpMajor, Suppressed: "why"}, {Rule: "a", Bump: BumpPatch}},
+			[]string{"a a 0 ", "a a 0 ", "a (3 more) 3 "}},
 		{"a tensor remainder is kept", []Finding{f("a"), f("a"), tensorRest, f("a")},
 			[]string{"a a 0 ", "a a 0 ", "a tensors.(9 more tensors) 0 ", "a (1 more) 1 "}},
 	}
@@ -41,6 +44,9 @@ func TestCapFindingsTable(t *testing.T) {
 			var got []string
 			for _, x := range capFindings(slices.Clone(tt.in), 2) {
 				got = append(got, fmt.Sprintf("%s %s %d %s", x.Rule, x.Path, x.Count, x.Suppressed))
+				if x.Omitted() > 0 && tt.name == "the highest bump that counts" && x.Bump != BumpPatch {
+					t.Errorf("remainder bump %s, want patch: the minor and major ones are suppressed", x.Bump)
+				}
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
@@ -151,5 +157,39 @@ func TestEvaluateCapsFindings(t *testing.T) {
 	}
 	if r.RequiredBump != BumpMajor || r.RequiredVersion != "2.0.0" || !r.Passed {
 		t.Errorf("required %s (%s), passed %t; want major from the b_ keys beyond the cap, 2.0.0, passed: %+v", r.RequiredBump, r.RequiredVersion, r.Passed, r.Problems)
+	}
+}
+
+// BenchmarkEvaluateManyChangedKeys evaluates a release that changes 10,000
+// keys of a config no rule knows: the report lists 101 findings, and the
+// allocations show what the classification of all of them costs.
+func BenchmarkEvaluateManyChangedKeys(b *testing.B) {
+	config := func(v int) string {
+		var s strings.Builder
+		s.WriteString(`{"hidden_size": 4096`)
+		for i := range 10_000 {
+			fmt.Fprintf(&s, ",\n  \"extra_key_%05d\": %d", i, v+i)
+		}
+		s.WriteString("\n}\n")
+		return s.String()
+	}
+	load := func(version string, v int) *Model {
+		fsys := fstest.MapFS{
+			"manifest.yaml": {Data: []byte("model: big-v" + version + "\narchitecture: config.json\n")},
+			"config.json":   {Data: []byte(config(v))},
+		}
+		m, err := Load(fsys, "manifest.yaml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}
+	base, head := load("1.0.0", 0), load("2.0.0", 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Evaluate(Input{Base: base, Head: head, BaseRef: Ref{Ref: "big-v1.0.0"}, HeadRef: Ref{Ref: "HEAD"}})
+		if err != nil || len(r.Findings) != 101 || r.FindingCount() != 10_000 {
+			b.Fatalf("%v: %d findings listed of %d", err, len(r.Findings), r.FindingCount())
+		}
 	}
 }

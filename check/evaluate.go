@@ -263,8 +263,9 @@ func Classify(cfg *Config, base, head *Model) ([]Finding, error) {
 
 // ClassifyWith is Classify with options. The manifest and its parsed files
 // are diffed as trees and classified by the rule table; tensor signatures
-// are compared name by name and OpenAPI documents with oasdiff. An error
-// means oasdiff could not compare the documents.
+// are compared name by name and OpenAPI documents with oasdiff. Each rule
+// lists at most MaxFindingsPerRule tree findings and one remainder that
+// counts the rest. An error means oasdiff could not compare the documents.
 func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Finding, error) {
 	if cfg == nil {
 		cfg = DefaultConfig()
@@ -275,7 +276,9 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	}
 	openAPI := base.API != nil && head.API != nil
 	var apiChanges []Change
-	var out []Finding
+	// Tree findings are capped as they come (MaxFindingsPerRule): a config
+	// of 100,000 changed keys holds 100 findings in memory, not 100,000.
+	capped := newCapper(MaxFindingsPerRule)
 	for _, c := range Diff(base.Resolved, head.Resolved) {
 		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
 			continue
@@ -284,8 +287,9 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 			apiChanges = append(apiChanges, c)
 			continue
 		}
-		out = append(out, treeFinding(cfg, hf, c))
+		capped.add(treeFinding(cfg, hf, c))
 	}
+	out := capped.findings()
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
 		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
 	}

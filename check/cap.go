@@ -18,7 +18,10 @@ func capFindings(findings []Finding, max int) []Finding {
 	for _, f := range findings {
 		c.add(f)
 	}
-	return c.findings()
+	if out := c.findings(); out != nil {
+		return out
+	}
+	return []Finding{}
 }
 
 // capper caps findings as they come, so that memory holds max findings of

@@ -25,7 +25,8 @@ func TestCapFindingsTable(t *testing.T) {
 		in   []Finding
 		want []string // rule path count suppressed, one a finding
 	}{
-		{"under the cap", []Finding{f("a"), f("b"), f("a")}, []string{"a a 0 ", "b b 0 ", "a a 0 "}},
+		{"none", []Finding{}, nil},
+				{"under the cap", []Finding{f("a"), f("b"), f("a")}, []string{"a a 0 ", "b b 0 ", "a a 0 "}},
 		{"one rule over", []Finding{f("a"), f("a"), f("b"), f("a"), f("a"), f("b"), f("a")},
 			[]string{"a a 0 ", "a a 0 ", "b b 0 ", "a (3 more) 3 ", "b b 0 "}},
 		{"two rules over", []Finding{f("a"), f("b"), f("a"), f("b"), f("b"), f("a"), f("b")},
@@ -50,6 +51,9 @@ func TestCapFindingsTable(t *testing.T) {
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if capFindings(slices.Clone(tt.in), 2) == nil {
+				t.Error("capFindings returned nil: the JSON report's findings must be a list")
 			}
 		})
 	}

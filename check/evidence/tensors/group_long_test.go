@@ -122,3 +122,35 @@ func BenchmarkGroupChangesLongNames(b *testing.B) {
 		})
 	}
 }
+
+// FuzzGroupChanges holds the grouping to the reference on any names: one
+// name a line, of the kind the first byte picks.
+func FuzzGroupChanges(f *testing.F) {
+	f.Add("\x01model.layers.0.mlp.up_proj.weight\nmodel.layers.1.mlp.down_proj.weight\nmodel.layers.0.mlp.gate_proj.weight")
+	f.Add("\x03a.1.b\na.2.b\nx.1.b\na..b\n.\n")
+	f.Add("\x02h.a_x\nh.b_x\nh.c_x\nh.d_x\nh.e_x\nh.f_x\nh.g_x\nh.h_x\nh.i_x")
+	f.Fuzz(func(t *testing.T, s string) {
+		// The reference's keys join words with NUL and '|', so words that
+		// hold them can collide there, where the linear grouping keeps them
+		// apart.
+		if s == "" || strings.ContainsAny(s, "\x00|") {
+			return
+		}
+		kind := Kind(1 + int(s[0])%3)
+		sigs := []*Tensor{{}, {Shape: []int64{2}, DType: "F32"}}
+		var changes []Change
+		for i, name := range strings.Split(s[1:], "\n") {
+			c := Change{Kind: kind, Name: name}
+			if kind != Added {
+				c.Old = sigs[i%2]
+			}
+			if kind != Removed {
+				c.New = sigs[i/2%2]
+			}
+			changes = append(changes, c)
+		}
+		if got, want := describeGroups(GroupChanges(changes)), describeGroups(groupChangesReference(changes)); got != want {
+			t.Fatalf("grouping of %q differs from the reference:\ngot:\n%s\nwant:\n%s", s, got, want)
+		}
+	})
+}

@@ -26,7 +26,7 @@ func TestCapFindingsTable(t *testing.T) {
 		want []string // rule path count suppressed, one a finding
 	}{
 		{"none", []Finding{}, nil},
-				{"under the cap", []Finding{f("a"), f("b"), f("a")}, []string{"a a 0 ", "b b 0 ", "a a 0 "}},
+		{"under the cap", []Finding{f("a"), f("b"), f("a")}, []string{"a a 0 ", "b b 0 ", "a a 0 "}},
 		{"one rule over", []Finding{f("a"), f("a"), f("b"), f("a"), f("a"), f("b"), f("a")},
 			[]string{"a a 0 ", "a a 0 ", "b b 0 ", "a (3 more) 3 ", "b b 0 "}},
 		{"two rules over", []Finding{f("a"), f("b"), f("a"), f("b"), f("b"), f("a"), f("b")},

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/render"
 )
 
@@ -21,7 +22,9 @@ func ModelMarker(name string) string { return "<!-- modelgate:model=" + name + "
 const TruncationNote = "\n\n> **Truncated:** this release body exceeded GitHub's 125,000-character limit; " +
 	"the full compatibility report is in the attached version record.\n"
 
-// Body renders the GitHub release body: the notes as people wrote them, the
+// Body renders the GitHub release body: the notes as people wrote them
+// (inert: control characters escaped, no line that starts a workflow
+// command), the
 // compatibility report (the findings table, collapsed), and the hidden model
 // marker. A body over MaxBody characters loses findings rows from the end,
 // then the end of the notes, gains a visible truncation note, and always
@@ -38,6 +41,7 @@ func body(m *check.ModelReport, maxBody int) string {
 	// A lone CR ends a line in markdown as CRLF does; LF alone keeps the
 	// scan below simple and renders the same.
 	notes := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(m.NotesText)
+	notes = inert.Text(notes)
 	notes = strings.TrimRight(notes, "\n")
 	if notes == "" {
 		notes = fmt.Sprintf("# %s v%s", m.Name, m.DeclaredVersion)
@@ -424,7 +428,7 @@ func compatibility(m *check.ModelReport) (head string, rows []string, tail strin
 	if m.Base == nil {
 		return fmt.Sprintf("\n\n<details><summary>Compatibility report: first release of %s</summary>\n\nNo baseline to compare with.\n", m.Name), nil, closing
 	}
-	head = fmt.Sprintf("\n\n<details><summary>Compatibility report: %s bump required since %s (%d findings)</summary>\n\n", m.RequiredBump, m.Base.Ref, len(m.Findings))
+	head = fmt.Sprintf("\n\n<details><summary>Compatibility report: %s bump required since %s (%d findings)</summary>\n\n", m.RequiredBump, inert.String(m.Base.Ref), m.FindingCount())
 	if len(m.Findings) == 0 {
 		return head + "No changes to the model.\n", nil, closing
 	}

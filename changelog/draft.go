@@ -3,9 +3,11 @@ package changelog
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/render"
 )
 
@@ -39,7 +41,8 @@ func rangeLine(m *check.ModelReport) string {
 	if m.Base == nil {
 		return fmt.Sprintf("First release of %s, at `%s`.\n", m.Name, abbrev.Commit(m.Head.Commit))
 	}
-	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", m.Base.Ref, m.Base.Ref, m.Head.Ref, abbrev.Commit(m.Base.Commit), abbrev.Commit(m.Head.Commit))
+	base, head := inert.String(m.Base.Ref), inert.String(m.Head.Ref)
+	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", base, base, head, abbrev.Commit(m.Base.Commit), abbrev.Commit(m.Head.Commit))
 }
 
 // Sections returns the generated sections of the notes, in order.
@@ -105,20 +108,21 @@ func why(m *check.ModelReport) string {
 // item renders a finding as a bullet: path, old -> new, reason, rule.
 func item(f check.Finding) string {
 	var what string
+	path := inert.String(f.Path)
 	switch {
 	case f.Summary() != "":
-		what = f.Summary()
+		what = inert.String(f.Summary())
 	case f.Rule == check.FileRule:
-		what = fmt.Sprintf("`%s` changed", f.Path)
+		what = fmt.Sprintf("`%s` changed", path)
 	case f.OldText() == "(absent)":
-		what = fmt.Sprintf("`%s` added: `%s`", f.Path, clip(f.NewText()))
+		what = fmt.Sprintf("`%s` added: `%s`", path, clip(f.NewText()))
 	case f.NewText() == "(absent)":
-		what = fmt.Sprintf("`%s` removed (was `%s`)", f.Path, clip(f.OldText()))
+		what = fmt.Sprintf("`%s` removed (was `%s`)", path, clip(f.OldText()))
 	default:
-		what = fmt.Sprintf("`%s`: `%s` → `%s`", f.Path, clip(f.OldText()), clip(f.NewText()))
+		what = fmt.Sprintf("`%s`: `%s` → `%s`", path, clip(f.OldText()), clip(f.NewText()))
 	}
 	if r := f.Reason(); r != "" && f.Rule != check.FileRule {
-		what += " — " + r
+		what += " — " + inert.String(r)
 	}
 	return fmt.Sprintf("- %s [`%s`]\n", what, f.Rule)
 }
@@ -148,7 +152,7 @@ func group(findings []check.Finding) map[string][]string {
 		}
 		line := item(f)
 		if f.Suppressed != "" {
-			line = strings.TrimSuffix(line, "\n") + " (suppressed: " + f.Suppressed + ")\n"
+			line = strings.TrimSuffix(line, "\n") + " (suppressed: " + inert.String(f.Suppressed) + ")\n"
 		}
 		out[key] = append(out[key], line)
 	}
@@ -164,7 +168,7 @@ func hyperparameterTable(m *check.ModelReport) string {
 	if m.Base == nil {
 		if hp := m.HeadModel.Root.Get("hyperparameters"); hp != nil {
 			for _, k := range hp.Keys {
-				rows = append(rows, fmt.Sprintf("| `%s` | | `%s` |\n", k, clip(hp.Fields[k].Text())))
+				rows = append(rows, fmt.Sprintf("| `%s` | | %s |\n", render.MarkdownEscape(k), cell(hp.Fields[k].Text())))
 			}
 		}
 	} else {
@@ -205,7 +209,7 @@ func metricsTable(m *check.ModelReport) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("Compared with " + m.Base.Ref + ".\n\n| metric | old | new | delta |\n|---|---|---|---|\n")
+	b.WriteString("Compared with " + inert.String(m.Base.Ref) + ".\n\n| metric | old | new | delta |\n|---|---|---|---|\n")
 	for _, mc := range m.Metrics {
 		delta := mc.Delta
 		switch {
@@ -255,10 +259,10 @@ func knownRegressions(m *check.ModelReport) string {
 			continue
 		}
 		if mc.New == "" {
-			fmt.Fprintf(&b, "- `%s` is no longer reported (was %s)\n", mc.Path, mc.Old)
+			fmt.Fprintf(&b, "- `%s` is no longer reported (was %s)\n", inert.String(mc.Path), inert.String(mc.Old))
 			continue
 		}
-		fmt.Fprintf(&b, "- `%s`: %s → %s (%s), beyond the tolerance %s\n", mc.Path, mc.Old, mc.New, mc.Delta, mc.Rule.ToleranceText())
+		fmt.Fprintf(&b, "- `%s`: %s → %s (%s), beyond the tolerance %s\n", inert.String(mc.Path), inert.String(mc.Old), inert.String(mc.New), inert.String(mc.Delta), mc.Rule.ToleranceText())
 	}
 	if b.Len() == 0 {
 		return ""
@@ -294,9 +298,16 @@ func migration(m *check.ModelReport) string {
 	return b.String()
 }
 
+// clip makes a value from a repository inert and cuts it to 80 bytes, at
+// a character boundary.
 func clip(s string) string {
+	s = inert.String(s)
 	if len(s) > 80 {
-		return s[:77] + "..."
+		n := 77
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n] + "..."
 	}
 	return s
 }

@@ -103,6 +103,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 				r.RequiredBump = f.Bump
 			}
 		}
+		r.Findings = capFindings(r.Findings, MaxFindingsPerRule)
 		if base.ID.Name != head.ID.Name {
 			r.addProblem(cfg, Problem{Rule: ruleModelRenamed.ID, File: head.Manifest, Line: head.IDPos.Line,
 				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
@@ -249,6 +250,7 @@ func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
 			Message: fmt.Sprintf("%s changed since %s, and its rules, suppressions and ignores apply to this verdict", file, in.BaseRef.Ref),
 			Fix:     "review the change to the configuration with the release"})
 	}
+	r.Problems = capProblems(r.Problems, MaxFindingsPerRule)
 	r.Passed = r.Errors() == 0
 	return r
 }
@@ -261,8 +263,9 @@ func Classify(cfg *Config, base, head *Model) ([]Finding, error) {
 
 // ClassifyWith is Classify with options. The manifest and its parsed files
 // are diffed as trees and classified by the rule table; tensor signatures
-// are compared name by name and OpenAPI documents with oasdiff. An error
-// means oasdiff could not compare the documents.
+// are compared name by name and OpenAPI documents with oasdiff. Each rule
+// lists at most MaxFindingsPerRule tree findings and one remainder that
+// counts the rest. An error means oasdiff could not compare the documents.
 func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Finding, error) {
 	if cfg == nil {
 		cfg = DefaultConfig()
@@ -273,7 +276,9 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	}
 	openAPI := base.API != nil && head.API != nil
 	var apiChanges []Change
-	var out []Finding
+	// Tree findings are capped as they come (MaxFindingsPerRule): a config
+	// of 100,000 changed keys holds 100 findings in memory, not 100,000.
+	capped := newCapper(MaxFindingsPerRule)
 	for _, c := range Diff(base.Resolved, head.Resolved) {
 		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
 			continue
@@ -282,8 +287,9 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 			apiChanges = append(apiChanges, c)
 			continue
 		}
-		out = append(out, treeFinding(cfg, hf, c))
+		capped.add(treeFinding(cfg, hf, c))
 	}
+	out := capped.findings()
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
 		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
 	}
@@ -436,7 +442,7 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 					}
 				}
 				out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", rest), File: p, effect: r.Effect,
-					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason)})
+					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason), omitted: rest})
 				break
 			}
 			counted++

@@ -101,7 +101,9 @@ type Finding struct {
 	// Count is the number of tensors a tensor finding stands for: a group
 	// whose Path is a pattern such as
 	// tensors.model.layers.{0..39}.mlp.experts.{128..179}.{gate,up,down}_proj.weight,
-	// or 1 for a single tensor. It is omitted for other findings.
+	// or 1 for a single tensor; for a remainder finding, "(N more)", the
+	// number of findings of its rule it stands for (MaxFindingsPerRule). It
+	// is omitted for other findings.
 	Count int `json:"count,omitempty"`
 	// OasdiffID is the ID of the oasdiff rule behind an API finding on an
 	// OpenAPI document, e.g. response-required-property-removed.
@@ -114,6 +116,8 @@ type Finding struct {
 	// summary, when set, replaces "path: old -> new" in the reports: the
 	// pattern and count of a tensor group, the oasdiff text of an API change.
 	summary string
+	// omitted is, for a remainder finding, how many findings it stands for.
+	omitted int
 }
 
 // OldText returns the old value on one line, "(absent)" for an addition.
@@ -151,6 +155,9 @@ type Problem struct {
 	Line    int    `json:"line"`
 	Message string `json:"message"`
 	Fix     string `json:"fix,omitempty"`
+
+	// omitted is, for a remainder problem, how many problems it stands for.
+	omitted int
 }
 
 // ReleaseNotes says where the notes of the declared version were found.
@@ -164,11 +171,19 @@ func (m *ModelReport) Errors() int {
 	n := 0
 	for _, p := range m.Problems {
 		if p.Level == LevelError {
-			n++
+			n += max(p.omitted, 1)
 		}
 	}
 	return n
 }
 
 // Warnings returns the number of warning-level problems.
-func (m *ModelReport) Warnings() int { return len(m.Problems) - m.Errors() }
+func (m *ModelReport) Warnings() int {
+	n := 0
+	for _, p := range m.Problems {
+		if p.Level != LevelError {
+			n += max(p.omitted, 1)
+		}
+	}
+	return n
+}

@@ -73,7 +73,7 @@ func tensorFindings(cfg *Config, base, head *tensors.Set, opts ClassifyOptions) 
 				f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("tensors.(%s more tensors)", thousands(n)),
 					File: head.File, Line: head.Line, Count: n, effect: r.Effect,
 					summary: fmt.Sprintf("%s more tensors in %d more patterns %s (--all-tensors lists them)", thousands(n), len(groups)-i, tr.verb),
-					oldText: "(absent)", newText: "(absent)"}
+					oldText: "(absent)", newText: "(absent)", omitted: len(groups) - i}
 				f.Message = f.summary + ": " + r.Reason
 				f.Suppressed = cfg.suppressed(r.ID, f.Path)
 				out = append(out, f)

@@ -17,6 +17,7 @@ import (
 	"github.com/modelgate/modelgate/internal/abbrev"
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/render"
 )
 
@@ -29,7 +30,7 @@ type Env struct {
 }
 
 func (e *Env) fail(err error) int {
-	fmt.Fprintf(e.Stderr, "modelgate: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	fmt.Fprintf(e.Stderr, "modelgate: %s\n", inert.String(strings.ReplaceAll(err.Error(), "\n", " ")))
 	return exitcode.Error
 }
 
@@ -39,7 +40,7 @@ func (e *Env) report(r *check.Report, what, bypass string) int {
 		return e.fail(err)
 	}
 	if !r.Passed {
-		fmt.Fprintf(e.Stderr, "modelgate: %s refused by the release gate: fix the problems above, or bypass once with %s (CI runs the same gate).\n", what, bypass)
+		fmt.Fprintf(e.Stderr, "modelgate: %s refused by the release gate: fix the problems above, or bypass once with %s (CI runs the same gate).\n", inert.String(what), bypass)
 		return exitcode.Fail
 	}
 	return exitcode.Pass
@@ -151,14 +152,14 @@ func PrePush(ctx context.Context, e *Env) int {
 	}
 	status := exitcode.Pass
 	for _, t := range targets {
-		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, abbrev.Commit(t.oid))
+		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", inert.String(t.what), inert.String(abbrev.Commit(t.oid)))
 		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.version, VersionSource: t.what, Model: t.model, Label: t.what})
 		if errors.Is(err, gate.ErrNoSuchModel) {
-			fmt.Fprintf(e.Stdout, "modelgate: %s names no model at that commit; not a release tag of this repository\n", t.what)
+			fmt.Fprintf(e.Stdout, "modelgate: %s names no model at that commit; not a release tag of this repository\n", inert.String(t.what))
 			continue
 		}
 		if errors.Is(err, gate.ErrNoManifest) {
-			fmt.Fprintf(e.Stdout, "modelgate: %s holds no model manifest; nothing to gate\n", t.what)
+			fmt.Fprintf(e.Stdout, "modelgate: %s holds no model manifest; nothing to gate\n", inert.String(t.what))
 			continue
 		}
 		if err != nil {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +25,7 @@ import (
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
 	"github.com/modelgate/modelgate/internal/gitrepo"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/release"
 	"github.com/modelgate/modelgate/internal/render"
 )
@@ -98,7 +98,7 @@ func Run(ctx context.Context, env Env) int {
 			msg = strings.ReplaceAll(msg, a.in.token, "***")
 		}
 		fmt.Fprint(env.Stdout, render.Annotation("error", "", 0, "modelgate", msg))
-		fmt.Fprintf(env.Stderr, "modelgate: %s\n", msg)
+		fmt.Fprintf(env.Stderr, "modelgate: %s\n", inert.String(msg))
 		return exitcode.Error
 	}
 	return code
@@ -303,9 +303,7 @@ func (a *runner) outputs(r *check.Report, rel *release.Result) error {
 			m = x
 		}
 	}
-	var report strings.Builder
-	_ = json.NewEncoder(&report).Encode(r)
-	out := [][2]string{{"passed", strconv.FormatBool(r.Passed)}, {"report", strings.TrimSpace(report.String())}}
+	out := [][2]string{{"passed", strconv.FormatBool(r.Passed)}, {"report", reportOutput(r, maxReportOutput)}}
 	if m != nil {
 		out = append(out, [][2]string{{"required-bump", m.RequiredBump.String()}, {"declared-version", m.DeclaredVersion},
 			{"required-version", m.RequiredVersion}, {"next-identifier", m.NextIdentifier}}...)

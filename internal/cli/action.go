@@ -13,6 +13,7 @@ import (
 	"github.com/modelgate/modelgate/internal/action"
 	"github.com/modelgate/modelgate/internal/gate"
 	"github.com/modelgate/modelgate/internal/gitrepo"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/release"
 	"github.com/modelgate/modelgate/internal/render"
 )
@@ -99,7 +100,7 @@ func runRelease(ctx context.Context, e *env, args []string) int {
 		Publish: *publish, DryRun: *dry, Tool: version(), Out: e.stdout}
 	for _, m := range r.Models {
 		if m.Unchanged() {
-			fmt.Fprintf(e.stdout, "%s is unchanged since %s: nothing to release\n", m.Name, m.Base.Ref)
+			fmt.Fprintf(e.stdout, "%s is unchanged since %s: nothing to release\n", m.Name, inert.String(m.Base.Ref))
 			continue
 		}
 		if _, err := release.Release(ctx, m, opts); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/render"
 )
 
@@ -51,7 +52,7 @@ type env struct {
 }
 
 func (e *env) fail(err error) int {
-	fmt.Fprintf(e.stderr, "modelgate: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	fmt.Fprintf(e.stderr, "modelgate: %s\n", inert.String(strings.ReplaceAll(err.Error(), "\n", " ")))
 	return ExitError
 }
 
@@ -76,8 +77,18 @@ func init() {
 }
 
 // Run runs modelgate with the given arguments (without the program name)
-// and returns the exit status.
+// and returns the exit status. Everything it writes passes through
+// inert.Writer, so that no control character, terminal escape or
+// bidirectional control from a repository reaches stdout or stderr raw,
+// whichever code path prints it.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	out, errs := inert.NewWriter(stdout), inert.NewWriter(stderr)
+	defer out.Flush()
+	defer errs.Flush()
+	return run(ctx, args, stdin, out, errs)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		usage(stderr)

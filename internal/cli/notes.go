@@ -13,6 +13,7 @@ import (
 	"github.com/modelgate/modelgate/changelog"
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/safewrite"
 )
 
@@ -83,7 +84,7 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 	var releases []*check.ModelReport
 	for _, m := range all {
 		if m.Unchanged() {
-			fmt.Fprintf(e.stderr, "modelgate: %s is unchanged since %s: no release, no notes\n", m.Name, m.Base.Ref)
+			fmt.Fprintf(e.stderr, "modelgate: %s is unchanged since %s: no release, no notes\n", m.Name, inert.String(m.Base.Ref))
 			continue
 		}
 		releases = append(releases, m)
@@ -139,7 +140,7 @@ func writeNotes(e *env, repo string, r *check.Report, force bool) int {
 		if err := tree.WriteFile(targets[i], []byte(changelog.Draft(m))); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", m.NotesTarget, err))
 		}
-		fmt.Fprintf(e.stdout, "wrote %s\n", m.NotesTarget)
+		fmt.Fprintf(e.stdout, "wrote %s\n", inert.String(m.NotesTarget))
 		if m.RequiredBump == check.BumpMajor || m.DeclaredBump() == check.BumpMajor {
 			fmt.Fprintf(e.stdout, "  a major release: write the migration steps in place of the %s marker before tagging\n", check.PlaceholderMarker)
 		}
@@ -232,7 +233,7 @@ func writeChangelog(e *env, repo string, all []*check.ModelReport, r *check.Repo
 		if err := tree.WriteFile(targets[p], []byte(updated[p])); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", p, err))
 		}
-		fmt.Fprintf(e.stdout, "updated %s\n", p)
+		fmt.Fprintf(e.stdout, "updated %s\n", inert.String(p))
 	}
 	return ExitPass
 }

@@ -37,6 +37,14 @@ type Input struct {
 	Notices []string
 	// AllTensors reports one finding per tensor instead of pattern groups.
 	AllTensors bool
+	// Release says the caller gates a release (a release tag, --release,
+	// --base none, the Action's release command): the full gate applies
+	// whatever the declared version.
+	Release bool
+	// WorkInProgress says the caller knows the change is not a release (a
+	// commit that keeps the declared version): under policy release it
+	// passes, whatever the declared version.
+	WorkInProgress bool
 }
 
 // maxFileFindings bounds the file-changed findings listed one by one.
@@ -59,6 +67,9 @@ func Evaluate(in Input) (*ModelReport, error) {
 		Notices:  append([]string{}, in.Notices...),
 	}
 	r.Head.Version = head.ID.Version.String()
+	if r.Head.Source == "" {
+		r.Head.Source = SourceCommit
+	}
 	r.HeadModel, r.BaseModel = head, in.Base
 	declared := head.ID.Version
 	if in.Declared != nil && !in.Declared.Equal(head.ID.Version) {
@@ -73,6 +84,8 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.NotesTarget = p
 	}
 	declaredID := Identifier{Name: head.ID.Name, Version: declared}
+	r.Release = isRelease(in, declared)
+	r.Gated = r.Release || cfg.Policy == PolicyEveryChange
 
 	if in.Base == nil {
 		if ts := head.Tensors; ts != nil && ts.Unavailable != "" {
@@ -81,6 +94,10 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.RequiredBump = BumpNone
 		r.RequiredVersion = declared.String()
 		r.NextIdentifier = declaredID.String()
+		if !r.Gated {
+			r.workInProgress(in, declared)
+			return r.finish(cfg, in), nil
+		}
 	} else {
 		base := in.Base
 		b := in.BaseRef
@@ -108,6 +125,10 @@ func Evaluate(in Input) (*ModelReport, error) {
 		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
 		r.RequiredVersion = req.String()
 		r.NextIdentifier = Identifier{Name: head.ID.Name, Version: req}.String()
+		if !r.Gated {
+			r.workInProgress(in, declared)
+			return r.finish(cfg, in), nil
+		}
 		if !r.judgeVersion(cfg, in, base.ID.Version, declared, req) {
 			return r.finish(cfg, in), nil
 		}

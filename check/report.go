@@ -22,6 +22,9 @@ type Ref struct {
 	Ref     string `json:"ref"`
 	Commit  string `json:"commit"`
 	Version string `json:"version"`
+	// Source says what the head was read from: commit, index (--staged)
+	// or worktree (--worktree). Empty for the baseline.
+	Source string `json:"source,omitempty"`
 }
 
 // ModelReport is the verdict for one model.
@@ -39,6 +42,14 @@ type ModelReport struct {
 	Problems        []Problem    `json:"problems"`
 	ReleaseNotes    ReleaseNotes `json:"release_notes"`
 	Notices         []string     `json:"notices"`
+	// Release says the change was judged as a release (DESIGN §3.2): its
+	// declared version differs from the baseline's, or the caller said so.
+	Release bool `json:"release"`
+
+	// Gated says the full gate judged the model: a release, or any change
+	// under policy every-change. Work in progress under policy release is
+	// not gated: it passes, and the notices say what the next release needs.
+	Gated bool `json:"-"`
 
 	// HeadModel and BaseModel are the manifests the verdict was reached on
 	// (BaseModel is nil for a first release); NotesText is the release notes

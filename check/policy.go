@@ -1,0 +1,78 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// Policy says what the gate does with work in progress: a change whose
+// declared version is still the baseline's (DESIGN §3.2).
+type Policy string
+
+// The policies of .modelgate.yaml's policy: key.
+const (
+	// PolicyRelease gates releases only: work in progress passes, and the
+	// report says what the next release will need. The default.
+	PolicyRelease Policy = "release"
+	// PolicyEveryChange gates every change as a release: a change that
+	// needs a bump but keeps the baseline's version fails with
+	// version-not-bumped.
+	PolicyEveryChange Policy = "every-change"
+)
+
+// Source names what the head of a report was read from, for head.source.
+const (
+	SourceCommit   = "commit"   // a revision
+	SourceIndex    = "index"    // the staged content (--staged)
+	SourceWorktree = "worktree" // the working tree (--worktree)
+)
+
+// parsePolicy reads the value of policy:.
+func parsePolicy(name string, v *Node) (Policy, error) {
+	if v.Kind == KindString {
+		switch p := Policy(v.Str); p {
+		case PolicyRelease, PolicyEveryChange:
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s:%d: policy must be release (gate releases; work in progress passes) or every-change (gate every change), not %s",
+		name, v.Pos.Line, v.Text())
+}
+
+// isRelease decides whether the change being judged is a release: the
+// caller says so (a tag, --release, --base none, the Action's release
+// command), or the declared identifier differs from the baseline's. A head
+// without a baseline is a release only when the caller says so; the caller
+// may also say that it is not (a commit that keeps the declared version).
+func isRelease(in Input, declared *semver.Version) bool {
+	switch {
+	case in.Release:
+		return true
+	case in.WorkInProgress, in.Base == nil:
+		return false
+	}
+	return in.Base.ID.Name != in.Head.ID.Name || !in.Base.ID.Version.Equal(declared)
+}
+
+// workInProgress says, for a change the gate does not judge as a release,
+// what the next release will need. It adds notices only: work in progress
+// passes.
+func (r *ModelReport) workInProgress(in Input, declared *semver.Version) {
+	if in.Base == nil {
+		r.Notices = append(r.Notices, fmt.Sprintf("work in progress: %s has no release yet; its first release will be %s, gated with its release notes when it is tagged (or by modelgate check --release)",
+			r.Name, r.NextIdentifier))
+		return
+	}
+	if r.RequiredBump == BumpNone {
+		if len(r.Findings) > 0 && declared.Equal(in.Base.ID.Version) {
+			r.Notices = append(r.Notices, fmt.Sprintf("no release needed: the changes require no version bump and %s keeps %s", in.Head.Manifest, declared))
+		}
+		return
+	}
+	msg := fmt.Sprintf("work in progress: unreleased changes require a %s bump: the next release must be at least %s", r.RequiredBump, r.RequiredVersion)
+	if !declared.Equal(in.Base.ID.Version) {
+		msg += fmt.Sprintf(" (%s declares %s)", in.Head.Manifest, declared)
+	}
+	r.Notices = append(r.Notices, msg)
+}

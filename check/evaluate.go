@@ -85,6 +85,9 @@ func Evaluate(in Input) (*ModelReport, error) {
 	}
 	declaredID := Identifier{Name: head.ID.Name, Version: declared}
 	r.Release = isRelease(in, declared)
+	if !in.Release && in.TagCommit != "" && in.TagCommit == in.HeadRef.Commit {
+		r.Notices = append(r.Notices, fmt.Sprintf("%s is tagged at %s: gated as that release", declaredID, in.HeadRef.Ref))
+	}
 	r.Gated = r.Release || cfg.Policy == PolicyEveryChange
 
 	if in.Base == nil {

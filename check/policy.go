@@ -42,12 +42,13 @@ func parsePolicy(name string, v *Node) (Policy, error) {
 
 // isRelease decides whether the change being judged is a release: the
 // caller says so (a tag, --release, --base none, the Action's release
-// command), or the declared identifier differs from the baseline's. A head
+// command), the declared version's tag points at the head, or the declared
+// identifier differs from the baseline's. A head
 // without a baseline is a release only when the caller says so; the caller
 // may also say that it is not (a commit that keeps the declared version).
 func isRelease(in Input, declared *semver.Version) bool {
 	switch {
-	case in.Release:
+	case in.Release, in.TagCommit != "" && in.TagCommit == in.HeadRef.Commit:
 		return true
 	case in.WorkInProgress, in.Base == nil:
 		return false
@@ -65,7 +66,7 @@ func (r *ModelReport) workInProgress(in Input, declared *semver.Version) {
 		return
 	}
 	if r.RequiredBump == BumpNone {
-		if len(r.Findings) > 0 && declared.Equal(in.Base.ID.Version) {
+		if declared.Equal(in.Base.ID.Version) {
 			r.Notices = append(r.Notices, fmt.Sprintf("no release needed: the changes require no version bump and %s keeps %s", in.Head.Manifest, declared))
 		}
 		return

@@ -125,8 +125,9 @@ func usage(w io.Writer) {
 
 // gateFlags are the flags of check, diff and next.
 type gateFlags struct {
-	opts   gate.Options
-	format string
+	opts             gate.Options
+	format           string
+	staged, worktree bool
 }
 
 // newFlagSet returns a flag set that stays silent: parse prints -h's help
@@ -164,6 +165,32 @@ func parse(fs *flag.FlagSet, usageText string, args []string, e *env) int {
 	return -1
 }
 
+// registerSource adds --staged and --worktree.
+func (g *gateFlags) registerSource(fs *flag.FlagSet) {
+	fs.BoolVar(&g.staged, "staged", false, "")
+	fs.BoolVar(&g.worktree, "worktree", false, "")
+}
+
+// source sets the head source from --staged and --worktree; false means a
+// usage error was printed.
+func (g *gateFlags) source(e *env, fs *flag.FlagSet) bool {
+	headSet := false
+	fs.Visit(func(f *flag.Flag) { headSet = headSet || f.Name == "head" })
+	switch {
+	case g.staged && g.worktree:
+		fmt.Fprintf(e.stderr, "modelgate %s: --staged and --worktree exclude each other: pick the index or the working tree\n", fs.Name())
+		return false
+	case (g.staged || g.worktree) && headSet:
+		fmt.Fprintf(e.stderr, "modelgate %s: --head and --staged/--worktree exclude each other: the staged content and the working tree are judged on top of HEAD\n", fs.Name())
+		return false
+	case g.staged:
+		g.opts.Source = check.SourceIndex
+	case g.worktree:
+		g.opts.Source = check.SourceWorktree
+	}
+	return true
+}
+
 func (g *gateFlags) validFormat(e *env) bool {
 	for _, f := range check.Formats {
 		if g.format == f {
@@ -186,6 +213,12 @@ flags:
   --format F       text, json, markdown or github (default text)
 `
 
+const sourceFlagsHelp = `  --staged         judge the staged content, as git commit would record it
+                   (honours GIT_INDEX_FILE) instead of --head
+  --worktree       judge the working tree: tracked files and untracked files
+                   that .gitignore does not exclude
+`
+
 const allTensorsHelp = `  --all-tensors    one finding per tensor instead of one per name pattern
                    (e.g. for --format json)
 `
@@ -193,16 +226,24 @@ const allTensorsHelp = `  --all-tensors    one finding per tensor instead of one
 var checkUsage = `usage: modelgate check [flags]
 
 Gate a release. Reads the manifest and the files it points to at the baseline and
-at --head from git objects (not the working tree), classifies every change with
-the rule catalogue, and fails when the declared version is smaller than the
-changes require or the release notes are missing, empty, a template, or lack
-migration steps for a major release.
-` + gateFlagsHelp + allTensorsHelp + `
+at --head from git objects (not the working tree, unless --staged or --worktree),
+classifies every change with the rule catalogue, and fails when the declared
+version is smaller than the changes require or the release notes are missing,
+empty, a template, or lack migration steps for a major release.
+
+A change is a release when its declared version differs from the baseline's, or
+with --release. Work in progress (the declared version is the baseline's) passes
+under policy: release in .modelgate.yaml (the default), and the report says what
+the next release needs; under policy: every-change it fails with
+version-not-bumped.
+` + gateFlagsHelp + sourceFlagsHelp + allTensorsHelp + `  --release        gate the change as a release, whatever the declared version
+
 examples:
   modelgate check
   modelgate check --base lite-llm-base-v2.1.3 --format json
   modelgate check --head release/3.0 --version lite-llm-base-v3.0.0
   modelgate check --base none            # a first release
+  modelgate check --staged --release     # the release commit being prepared
 
 exit status: 0 passed, 1 the gate failed, 2 the gate could not run
 `
@@ -210,11 +251,12 @@ exit status: 0 passed, 1 the gate failed, 2 the gate could not run
 var diffUsage = `usage: modelgate diff [flags]
 
 List the classified changes between the baseline and --head, with the bump each
-requires. The report is the same as check's; the exit status ignores the
-verdict: 0 unless the diff could not run (2).
-` + gateFlagsHelp + allTensorsHelp + `
+requires, and the required bump. No verdict: the exit status is 0 unless the
+diff could not run (2).
+` + gateFlagsHelp + sourceFlagsHelp + allTensorsHelp + `
 examples:
   modelgate diff
+  modelgate diff --worktree
   modelgate diff --base HEAD~3 --format markdown
 `
 
@@ -232,15 +274,20 @@ func runGate(ctx context.Context, e *env, name, usageText string, args []string)
 	var g gateFlags
 	fs := newFlagSet(name)
 	g.register(fs)
+	g.registerSource(fs)
 	if name == "check" || name == "diff" {
 		fs.BoolVar(&g.opts.AllTensors, "all-tensors", false, "")
+	}
+	if name == "check" {
+		fs.BoolVar(&g.opts.Release, "release", false, "")
 	}
 	if code := parse(fs, usageText, args, e); code >= 0 {
 		return nil, "", code
 	}
-	if !g.validFormat(e) {
+	if !g.validFormat(e) || !g.source(e, fs) {
 		return nil, "", ExitError
 	}
+	g.opts.NoteUncommitted = g.format == "text" && name != "next"
 	if err := ctx.Err(); err != nil {
 		return nil, "", e.fail(err)
 	}

@@ -18,9 +18,11 @@ Run the release gate from git hooks, or install them.
       --tag-gate adds reference-transaction, which refuses "git tag <name>-v<semver>"
       when the gate fails. A hook modelgate did not write is moved to <name>.legacy
       and still runs first. A core.hooksPath set to another folder (husky,
-      lefthook) is refused unless --force. Running it again only updates.
+      lefthook) is refused unless --force. Running it again only updates; a hook
+      of modelgate's that someone edited is refused, nothing written.
   modelgate hook uninstall [--repo DIR]
-      Remove modelgate's hooks and restore the ones they replaced.
+      Remove modelgate's hooks and restore the ones they replaced; a hook of
+      modelgate's that someone edited is refused, nothing removed.
   modelgate hook pre-commit
       Gate the staged content (honours GIT_INDEX_FILE, as git commit -a sets it).
   modelgate hook pre-push <remote> <url>

@@ -67,6 +67,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		Notices:  append([]string{}, in.Notices...),
 	}
 	r.Head.Version = head.ID.Version.String()
+	r.TagCommit = in.TagCommit
 	if r.Head.Source == "" {
 		r.Head.Source = SourceCommit
 	}

@@ -77,3 +77,39 @@ func (r *ModelReport) workInProgress(in Input, declared *semver.Version) {
 	}
 	r.Notices = append(r.Notices, msg)
 }
+
+// Unreleasable says why the declared version of the model cannot be
+// released as it stands: the model was renamed since its baseline, or the
+// declared version is lower than the baseline's, keeps it although the
+// changes need a bump, or is smaller than the changes require. The sentence
+// names the version to declare. It returns "" for a version that can be
+// released, and for a first release.
+func (m *ModelReport) Unreleasable() string {
+	if m.Base == nil || m.HeadModel == nil || m.BaseModel == nil {
+		return ""
+	}
+	if old := m.BaseModel.ID.Name; old != m.Name {
+		return fmt.Sprintf("%s was %s at the baseline %s, and a new name is a new model: keep the name %s (its next release is %s-v%s), or start %s with --base none",
+			m.Name, old, m.Base.Ref, old, old, m.RequiredVersion, m.Name)
+	}
+	base, err1 := ParseVersion(m.Base.Version)
+	declared, err2 := ParseVersion(m.DeclaredVersion)
+	req, err3 := ParseVersion(m.RequiredVersion)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return ""
+	}
+	fix := fmt.Sprintf("set model: %s in %s, or pass --version %s", m.NextIdentifier, m.Manifest, req)
+	dc := core(declared)
+	switch {
+	case declared.LessThan(base):
+		return fmt.Sprintf("%s declares %s, lower than its baseline %s: %s", m.Name, declared, m.Base.Ref, fix)
+	case declared.Equal(base) || dc.Equal(core(base)) && base.Prerelease() == "":
+		if m.RequiredBump == BumpNone {
+			return ""
+		}
+		return fmt.Sprintf("%s declares %s, the version of its baseline %s, but the changes require a %s bump: %s", m.Name, declared, m.Base.Ref, m.RequiredBump, fix)
+	case dc.LessThan(req):
+		return fmt.Sprintf("%s declares %s, but the changes since %s require at least %s: %s", m.Name, declared, m.Base.Ref, req, fix)
+	}
+	return ""
+}

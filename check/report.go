@@ -60,6 +60,9 @@ type ModelReport struct {
 	// NotesTarget is where the gate looks first for the declared version's
 	// notes: the manifest's release_notes pointer, else <dir>/<notes_dir>/v<V>.md.
 	NotesTarget string `json:"-"`
+	// TagCommit is the commit the release tag of the declared version points
+	// to, or "" when that version has no tag yet.
+	TagCommit string `json:"-"`
 	// Metrics are the evaluation metrics that differ from the baseline's,
 	// judged against the metrics: section of .modelgate.yaml.
 	Metrics []MetricChange `json:"-"`

@@ -90,12 +90,13 @@ func PreCommit(ctx context.Context, e *Env) int {
 }
 
 // escalations prints one line for each model whose pending bump the commit
-// raises: the bump its next release needs at the staged content is larger
-// than at HEAD, against the same baseline.
+// raises to minor or major: the bump its next release needs at the staged
+// content is larger than at HEAD, against the same baseline. A patch, which
+// any changed file of a model needs, is not news.
 func (e *Env) escalations(ctx context.Context, staged *check.Report) {
 	pending := false
 	for _, m := range staged.Models {
-		pending = pending || m.RequiredBump > check.BumpNone && m.Base != nil
+		pending = pending || m.RequiredBump >= check.BumpMinor && m.Base != nil
 	}
 	if !pending {
 		return
@@ -113,7 +114,8 @@ func (e *Env) escalations(ctx context.Context, staged *check.Report) {
 	}
 	for _, m := range staged.Models {
 		p := prev[m.Name]
-		if p == nil || m.Base == nil || p.Base == nil || p.Base.Commit != m.Base.Commit || m.RequiredBump <= p.RequiredBump {
+		if p == nil || m.Base == nil || p.Base == nil || p.Base.Commit != m.Base.Commit || m.RequiredBump <= p.RequiredBump ||
+			m.RequiredBump < check.BumpMinor {
 			continue
 		}
 		fmt.Fprintf(e.Stdout, "this commit raises the next release of %s from %s to %s: %s\n", m.Name, p.RequiredBump, m.RequiredBump, raisedBy(m, p))

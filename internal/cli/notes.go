@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelgate/modelgate/changelog"
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
 	"github.com/modelgate/modelgate/internal/gate"
 )
 
@@ -66,12 +67,7 @@ var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 func runNotes(ctx context.Context, e *env, args []string) int {
 	var g gateFlags
 	fs := newFlagSet("notes")
-	g.opts.Repo, g.opts.Head = ".", "HEAD"
-	fs.StringVar(&g.opts.Repo, "repo", ".", "")
-	fs.StringVar(&g.opts.Base, "base", "", "")
-	fs.StringVar(&g.opts.Head, "head", "HEAD", "")
-	fs.StringVar(&g.opts.Version, "version", "", "")
-	fs.StringVar(&g.opts.Config, "config", "", "")
+	g.registerRevisions(fs)
 	format := fs.String("format", "markdown", "")
 	write := fs.Bool("write", false, "")
 	force := fs.Bool("force", false, "")
@@ -124,7 +120,7 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 		}
 		if (*write || *log) && m.TagCommit != "" {
 			return e.fail(fmt.Errorf("nothing written: %s-v%s is released already (tag at %s), and its notes are part of that release; declare the next version for new notes",
-				m.Name, m.DeclaredVersion, shortHash(m.TagCommit)))
+				m.Name, m.DeclaredVersion, abbrev.Commit(m.TagCommit)))
 		}
 	}
 	switch {
@@ -275,11 +271,4 @@ func writeFile(name, content string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), name)
-}
-
-func shortHash(h string) string {
-	if len(h) > 7 {
-		return h[:7]
-	}
-	return h
 }

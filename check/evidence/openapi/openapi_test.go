@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/modelgate/modelgate/check/evidence"
 )
 
 const base = `openapi: 3.0.3
@@ -41,7 +43,7 @@ func loadDoc(t *testing.T, name, doc string, inline bool) *Doc {
 }
 
 // describe renders changes as "level id method path line" lines.
-func describe(cs []Change) string {
+func describe(cs []evidence.APIChange) string {
 	var b strings.Builder
 	for _, c := range cs {
 		fmt.Fprintf(&b, "%d %s %s %s %d\n", c.Level, c.ID, c.Operation, c.Path, c.Line)

@@ -1,7 +1,9 @@
-// Package openapi compares two OpenAPI 3 documents with oasdiff
-// (github.com/oasdiff/oasdiff) and returns its findings: each change with
-// oasdiff's rule ID, level, text and location. It reads files only through
-// the function it is given, so the domain stays free of git.
+// Package openapi is the evidence reader of OpenAPI 3 documents: it loads
+// them with kin-openapi, compares two with oasdiff
+// (github.com/oasdiff/oasdiff) and returns each change with oasdiff's rule
+// ID, level, text and location, as evidence.APIChange. It knows nothing of
+// versions; package check maps the levels to rules. It reads files only
+// through the function it is given, so the domain stays free of git.
 package openapi
 
 import (
@@ -16,6 +18,8 @@ import (
 	"github.com/oasdiff/oasdiff/checker"
 	"github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
+
+	"github.com/modelgate/modelgate/check/evidence"
 )
 
 // Doc is a loaded OpenAPI 3 document.
@@ -28,10 +32,6 @@ type Doc struct {
 // File returns the repository path the document was loaded from.
 func (d *Doc) File() string { return d.file }
 
-// ReadFunc reads a repository file for an external $ref, by its
-// repository-relative path.
-type ReadFunc func(name string) ([]byte, error)
-
 // IsOpenAPI3 reports whether version, the value of a document's openapi
 // field, names OpenAPI 3 (3.0.x, 3.1.x).
 func IsOpenAPI3(version string) bool { return strings.HasPrefix(version, "3.") }
@@ -40,7 +40,7 @@ func IsOpenAPI3(version string) bool { return strings.HasPrefix(version, "3.") }
 // with read, relative to file, and must stay inside the repository; URLs
 // are refused. inline marks a document written inside another file (the
 // manifest), whose line numbers oasdiff cannot know.
-func Load(file string, data []byte, read ReadFunc, inline bool) (doc *Doc, err error) {
+func Load(file string, data []byte, read evidence.ReadFunc, inline bool) (doc *Doc, err error) {
 	defer func() {
 		// kin-openapi parses arbitrary documents; a bug there must not crash the gate.
 		if r := recover(); r != nil {
@@ -66,32 +66,19 @@ func Load(file string, data []byte, read ReadFunc, inline bool) (doc *Doc, err e
 	return &Doc{file: file, inline: inline, spec: spec}, nil
 }
 
-// Level is how oasdiff rates a change.
-type Level int
-
-// The levels, from oasdiff's error, warning and info.
-const (
-	Info     Level = iota // a backward-compatible change
-	Warning               // a change that may break clients
-	Breaking              // a breaking change
-)
-
-// Change is one difference oasdiff reports.
-type Change struct {
-	ID        string // oasdiff's rule ID, e.g. response-required-property-removed
-	Level     Level
-	Text      string // oasdiff's description, without colours
-	Operation string // HTTP method, e.g. POST; "" for document-wide changes
-	Path      string // the API path, e.g. /generate
-	// File and Line locate the change in the head document: the changed
-	// element, or for a removal the operation it was removed from.
-	File string
-	Line int
+// Changes compares the document with base, which must be an OpenAPI
+// document too, and returns oasdiff's changes; see Diff.
+func (d *Doc) Changes(base evidence.API) ([]evidence.APIChange, error) {
+	b, ok := base.(*Doc)
+	if !ok {
+		return nil, fmt.Errorf("%s: the baseline's API schema %s is not an OpenAPI document; compare like with like", d.file, base.File())
+	}
+	return Diff(b, d)
 }
 
 // Diff compares two documents and returns oasdiff's changes, breaking ones
 // first, in a stable order.
-func Diff(base, head *Doc) (changes []Change, err error) {
+func Diff(base, head *Doc) (changes []evidence.APIChange, err error) {
 	defer func() {
 		// oasdiff walks arbitrary documents; a bug there must not crash the gate.
 		if r := recover(); r != nil {
@@ -109,15 +96,16 @@ func Diff(base, head *Doc) (changes []Change, err error) {
 	found := checker.CheckBackwardCompatibilityUntilLevel(checker.NewConfig(checker.GetAllChecks()), d, sources, checker.INFO)
 	loc := checker.NewDefaultLocalizer()
 	for _, c := range found {
-		ch := Change{ID: c.GetId(), Text: strings.TrimSpace(c.GetUncolorizedText(loc)), Operation: c.GetOperation(), Path: c.GetPath(), File: head.file}
+		ch := evidence.APIChange{ID: c.GetId(), Text: strings.TrimSpace(c.GetUncolorizedText(loc)), Operation: c.GetOperation(), Path: c.GetPath(), File: head.file}
 		switch c.GetLevel() {
 		case checker.ERR:
-			ch.Level = Breaking
+			ch.Level = evidence.Breaking
 		case checker.WARN:
-			ch.Level = Warning
+			ch.Level = evidence.Warning
 		default:
-			ch.Level = Info
+			ch.Level = evidence.Info
 		}
+		ch.Addition = strings.Contains(ch.ID, "-added") || strings.HasPrefix(ch.ID, "new-")
 		if src := c.GetRevisionSource(); src != nil && src.Line > 0 && !head.inline {
 			ch.Line = src.Line
 		} else {
@@ -125,7 +113,7 @@ func Diff(base, head *Doc) (changes []Change, err error) {
 		}
 		changes = append(changes, ch)
 	}
-	slices.SortStableFunc(changes, func(a, b Change) int {
+	slices.SortStableFunc(changes, func(a, b evidence.APIChange) int {
 		return cmp.Or(cmp.Compare(b.Level, a.Level), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Operation, b.Operation),
 			cmp.Compare(a.ID, b.ID), cmp.Compare(a.Text, b.Text))
 	})

@@ -124,14 +124,16 @@ func Evaluate(in Input) (*ModelReport, error) {
 				r.RequiredBump = f.Bump
 			}
 		}
+		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
+		r.RequiredVersion = req.String()
+		// The next release continues the baseline's model: a renamed model's
+		// is the old name's, which the fix asks to keep.
+		r.NextIdentifier = Identifier{Name: base.ID.Name, Version: req}.String()
 		if base.ID.Name != head.ID.Name {
 			r.addProblem(cfg, Problem{Rule: ruleModelRenamed.ID, File: head.Manifest, Line: head.IDPos.Line,
 				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
-				Fix:     fmt.Sprintf("keep the name %s, or start the new model with --base none", base.ID.Name)})
+				Fix:     fmt.Sprintf("keep the name %s (declare %s), or start %s as a new model with --base none", base.ID.Name, r.NextIdentifier, head.ID.Name)})
 		}
-		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
-		r.RequiredVersion = req.String()
-		r.NextIdentifier = Identifier{Name: head.ID.Name, Version: req}.String()
 		if !r.Gated {
 			r.workInProgress(in, declared)
 			return r.finish(cfg, in), nil
@@ -324,6 +326,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 			out = append(out, f)
 		}
 	}
+	reconcileTensorsAdded(out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Bump > out[j].Bump })
 	return out, nil
 }

@@ -209,7 +209,8 @@ func (g *gateFlags) validFormat(e *env) bool {
 	return true
 }
 
-var gateFlagsHelp = `
+// revisionFlagsHelp lists the flags that choose what the gate reads.
+const revisionFlagsHelp = `
 flags:
   --repo DIR       the repository (default .); linked worktrees work
   --base REF|none  the baseline: a tag, branch or commit; none for a first release
@@ -218,7 +219,9 @@ flags:
   --version V      the declared version, as an identifier (lite-llm-base-v3.0.0) or
                    bare semver (3.0.0); must agree with the manifest
   --config FILE    configuration file (default: .modelgate.yaml at --head, if present)
-  --format F       ` + formatList(render.Names()) + ` (default text)
+`
+
+var gateFlagsHelp = revisionFlagsHelp + `  --format F       ` + formatList(render.Names()) + ` (default text)
 `
 
 const sourceFlagsHelp = `  --staged         judge the staged content, as git commit would record it
@@ -276,16 +279,6 @@ examples:
   modelgate diff --base HEAD~3 --format markdown
 `
 
-var nextUsage = `usage: modelgate next [flags]
-
-Print the identifier the next release must at least declare, one line per model,
-e.g. lite-llm-base-v3.0.0.
-` + gateFlagsHelp + `
-examples:
-  modelgate next
-  git tag "$(modelgate next)"
-`
-
 func runGate(ctx context.Context, e *env, name, usageText string, args []string) (*check.Report, string, int) {
 	var g gateFlags
 	fs := newFlagSet(name)
@@ -299,6 +292,10 @@ func runGate(ctx context.Context, e *env, name, usageText string, args []string)
 	}
 	if code := parse(fs, usageText, args, e); code >= 0 {
 		return nil, "", code
+	}
+	if name == "next" && g.format != "text" && g.format != "json" {
+		fmt.Fprintf(e.stderr, "modelgate next: unknown --format %q: want text or json\n", g.format)
+		return nil, "", ExitError
 	}
 	if !g.validFormat(e) || !g.source(e, fs) {
 		return nil, "", ExitError
@@ -324,39 +321,6 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	}
 	if !r.Passed {
 		return ExitFail
-	}
-	return ExitPass
-}
-
-func runDiff(ctx context.Context, e *env, args []string) int {
-	r, format, code := runGate(ctx, e, "diff", diffUsage, args)
-	if code >= 0 {
-		return code
-	}
-	if format == "text" {
-		for _, m := range r.Models {
-			m.Problems = nil
-		}
-	}
-	if err := render.Write(e.stdout, r, format); err != nil {
-		return e.fail(err)
-	}
-	return ExitPass
-}
-
-func runNext(ctx context.Context, e *env, args []string) int {
-	r, format, code := runGate(ctx, e, "next", nextUsage, args)
-	if code >= 0 {
-		return code
-	}
-	if format != "text" {
-		if err := render.Write(e.stdout, r, format); err != nil {
-			return e.fail(err)
-		}
-		return ExitPass
-	}
-	for _, m := range r.Models {
-		fmt.Fprintln(e.stdout, m.NextIdentifier)
 	}
 	return ExitPass
 }

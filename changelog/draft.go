@@ -166,9 +166,10 @@ func isHyperparameter(f check.Finding) bool { return f.Effect() == check.EffectT
 func hyperparameterTable(m *check.ModelReport) string {
 	var rows []string
 	if m.Base == nil {
-		if hp := m.HeadModel.Root.Get("hyperparameters"); hp != nil {
+		// Resolved: the training configs the field names, read in place.
+		if hp := m.HeadModel.Resolved.Get("hyperparameters"); hp != nil {
 			for _, k := range hp.Keys {
-				rows = append(rows, fmt.Sprintf("| `%s` | | `%s` |\n", k, clip(hp.Fields[k].Text())))
+				rows = append(rows, fmt.Sprintf("| `%s` | | `%s` |\n", render.MarkdownEscape(k), clip(hp.Fields[k].Text())))
 			}
 		}
 	} else {

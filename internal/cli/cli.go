@@ -68,10 +68,7 @@ func init() {
 		{"action", "run as the GitHub Action (reads INPUT_* and the event)", actionUsage, runAction},
 		{"hook", "run the gate from git hooks; install and uninstall them", hookUsage, runHook},
 		{"demo", "build a throwaway model repository and gate a failing and a passing release", demoUsage, runDemo},
-		{"version", "print modelgate's version", "usage: modelgate version\n", func(_ context.Context, e *env, args []string) int {
-			fmt.Fprintf(e.stdout, "modelgate %s\n", version())
-			return ExitPass
-		}},
+		{"version", "print modelgate's version", versionUsage, runVersion},
 	}
 }
 
@@ -330,6 +327,9 @@ var rulesUsage = `usage: modelgate rules [--format text|json]
 Print the rule catalogue: each rule's stable ID, the bump a finding of it requires
 (or, for gate rules, its level), and what it means. Override a rule's bump or
 level, or add rules, under rules: in .modelgate.yaml.
+
+flags:
+  --format F       text (default) or json
 
 examples:
   modelgate rules

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+
+	"github.com/modelgate/modelgate/internal/excerpt"
 )
 
 // loadHyperparameters resolves the hyperparameters field of a manifest when
@@ -22,7 +24,7 @@ func loadHyperparameters(fsys fs.FS, m *Model, manifest string, v *Node) (*Node,
 		}
 		data, err := readFile(fsys, p)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %s points to %q: %w", manifest, at.Pos.Line, field, at.Str, err)
+			return nil, fmt.Errorf("%s:%d: %s points to %s: %w", manifest, at.Pos.Line, field, excerpt.Quote(at.Str), err)
 		}
 		tree, err := Parse(p, data)
 		if err != nil {
@@ -38,10 +40,10 @@ func loadHyperparameters(fsys fs.FS, m *Model, manifest string, v *Node) (*Node,
 		out := &Node{Kind: KindMap, Fields: map[string]*Node{}, Pos: v.Pos}
 		for i, it := range v.Items {
 			if it.Kind != KindString || it.Str == "" {
-				return nil, fmt.Errorf("%s:%d: %s must be a map of training settings, a path, or a list of paths, not %s", manifest, it.Pos.Line, field, it.Text())
+				return nil, fmt.Errorf("%s:%d: %s must be a map of training settings, a path, or a list of paths, not %s", manifest, it.Pos.Line, field, excerpt.Of(it.Text()))
 			}
 			if _, dup := out.Fields[it.Str]; dup {
-				return nil, fmt.Errorf("%s:%d: %s lists %q twice", manifest, it.Pos.Line, field, it.Str)
+				return nil, fmt.Errorf("%s:%d: %s lists %s twice", manifest, it.Pos.Line, field, excerpt.Quote(it.Str))
 			}
 			tree, err := load(it, fmt.Sprintf("%s[%d]", field, i))
 			if err != nil {

@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 
+	"github.com/modelgate/modelgate/internal/excerpt"
+
 	"github.com/Masterminds/semver/v3"
 )
 
@@ -37,7 +39,7 @@ func parsePolicy(name string, v *Node) (Policy, error) {
 		}
 	}
 	return "", fmt.Errorf("%s:%d: policy must be release (gate releases; work in progress passes) or every-change (gate every change), not %s",
-		name, v.Pos.Line, v.Text())
+		name, v.Pos.Line, excerpt.Of(v.Text()))
 }
 
 // isRelease decides whether the change being judged is a release: the

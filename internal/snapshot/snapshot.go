@@ -83,11 +83,23 @@ func Uncommitted(ctx context.Context, dir string) (Changes, error) {
 	if err != nil {
 		return c, err
 	}
+	return parseStatus(out), nil
+}
+
+// parseStatus reads git status --porcelain=v1 -z --no-renames: entries
+// "XY path" ended by NUL, X the index's status, Y the working tree's ("??"
+// untracked, "!!" ignored, which is never asked for). Malformed entries
+// are skipped.
+func parseStatus(out string) Changes {
+	var c Changes
 	for _, e := range strings.Split(out, "\x00") {
-		if len(e) < 4 {
+		if len(e) < 4 || e[2] != ' ' {
 			continue
 		}
 		x, y, p := e[0], e[1], e[3:]
+		if x == '!' {
+			continue
+		}
 		if x != ' ' && x != '?' {
 			c.Staged = append(c.Staged, p)
 		}
@@ -95,7 +107,7 @@ func Uncommitted(ctx context.Context, dir string) (Changes, error) {
 			c.Unstaged = append(c.Unstaged, p)
 		}
 	}
-	return c, nil
+	return c
 }
 
 // commit wraps a tree in an unreferenced commit whose parent is HEAD.

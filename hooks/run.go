@@ -70,7 +70,7 @@ func PreCommit(ctx context.Context, e *Env) int {
 	if !relevant {
 		return exitcode.Pass
 	}
-	r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Source: check.SourceIndex, Parent: "HEAD"})
+	r, before, err := gate.RunCommit(ctx, gate.Options{Repo: e.Repo, Source: check.SourceIndex, Parent: "HEAD"})
 	if errors.Is(err, gate.ErrNoManifest) {
 		fmt.Fprintln(e.Stdout, "modelgate: the staged content holds no model manifest; nothing to gate")
 		return exitcode.Pass
@@ -81,37 +81,18 @@ func PreCommit(ctx context.Context, e *Env) int {
 	if !wip(r) {
 		return e.report(r, "commit", "git commit --no-verify")
 	}
-	e.escalations(ctx, r)
+	e.escalations(r, before)
 	return exitcode.Pass
 }
 
 // escalations prints one line for each model whose pending bump the commit
 // raises to minor or major: the bump its next release needs at the staged
-// content is larger than at HEAD, against the same baseline. A patch, which
-// any changed file of a model needs, is not news.
-func (e *Env) escalations(ctx context.Context, staged *check.Report) {
-	pending := false
+// content is larger than at HEAD (before), against the same baseline. A
+// patch, which any changed file of a model needs, is not news.
+func (e *Env) escalations(staged *check.Report, before map[string]*check.ModelReport) {
 	for _, m := range staged.Models {
-		pending = pending || m.RequiredBump >= check.BumpMinor && m.Base != nil
-	}
-	if !pending {
-		return
-	}
-	if _, err := git(ctx, e.Repo, nil, "rev-parse", "-q", "--verify", "HEAD^{commit}"); err != nil {
-		return
-	}
-	before, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: "HEAD"})
-	if err != nil {
-		return // HEAD cannot be gated (no manifest yet, invalid): nothing to compare with
-	}
-	prev := map[string]*check.ModelReport{}
-	for _, m := range before.Models {
-		prev[m.Name] = m
-	}
-	for _, m := range staged.Models {
-		p := prev[m.Name]
-		if p == nil || m.Base == nil || p.Base == nil || p.Base.Commit != m.Base.Commit || m.RequiredBump <= p.RequiredBump ||
-			m.RequiredBump < check.BumpMinor {
+		p := before[m.Name]
+		if p == nil || m.RequiredBump <= p.RequiredBump || m.RequiredBump < check.BumpMinor {
 			continue
 		}
 		fmt.Fprintf(e.Stdout, "this commit raises the next release of %s from %s to %s: %s\n", m.Name, p.RequiredBump, m.RequiredBump, raisedBy(m, p))

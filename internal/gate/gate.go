@@ -65,6 +65,9 @@ type Options struct {
 	// uncommitted changes in the working tree, naming the flag that
 	// includes them.
 	NoteUncommitted bool
+
+	// before receives, when not nil, the reports at Parent (see RunCommit).
+	before map[string]*check.ModelReport
 }
 
 // ErrNoSuchModel reports that Options.Model names no model at head.
@@ -134,8 +137,9 @@ type run struct {
 	dirs    []string
 	several bool
 	load    check.LoadOptions
-	// parent reads Options.Parent, or is nil.
-	parent fs.FS
+	// parent reads Options.Parent, the commit parentCommit, or is nil.
+	parent       fs.FS
+	parentCommit *gitrepo.Commit
 	// changes are the working tree's uncommitted changes, for
 	// Options.NoteUncommitted.
 	changes *snapshot.Changes
@@ -264,6 +268,9 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}
 		if in.Changed, err = g.repo.ChangedFiles(g.ctx, base, g.head); err != nil {
 			return nil, err
+		}
+		if g.opts.before != nil && in.WorkInProgress {
+			g.evaluateBefore(manifest, base, in)
 		}
 	}
 	return check.Evaluate(in)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/gitrepo"
 	"github.com/modelgate/modelgate/internal/snapshot"
 )
 
@@ -62,6 +63,41 @@ func (g *run) source() string {
 	return g.opts.Source
 }
 
+// RunCommit gates content about to be committed on Options.Parent, as Run
+// does, and returns as well, for each model the commit keeps at its declared
+// identifier (work in progress), the model's report at Parent against the
+// same baseline, by model name: what the next release needed before the
+// commit. Reading them in one run shares the repository and the baseline
+// search.
+func RunCommit(ctx context.Context, opts Options) (*check.Report, map[string]*check.ModelReport, error) {
+	opts.before = map[string]*check.ModelReport{}
+	r, err := Run(ctx, opts)
+	return r, opts.before, err
+}
+
+// evaluateBefore judges the model at the parent revision against the
+// baseline of the content being committed, for RunCommit. A model the
+// parent cannot be judged at (its manifest unreadable there) has no report.
+func (g *run) evaluateBefore(manifest string, base *gitrepo.Commit, staged check.Input) {
+	if g.parent == nil || g.parentCommit == nil {
+		return
+	}
+	m, err := check.LoadWith(g.parent, manifest, g.load)
+	if err != nil {
+		return
+	}
+	changed, err := g.repo.ChangedFiles(g.ctx, base, g.parentCommit)
+	if err != nil {
+		return
+	}
+	r, err := check.Evaluate(check.Input{Config: g.cfg, Base: staged.Base, BaseFS: staged.BaseFS, BaseRef: staged.BaseRef,
+		Head: m, HeadFS: g.parent, HeadRef: check.Ref{Ref: g.opts.Parent, Commit: g.parentCommit.Hash, Source: check.SourceCommit},
+		Changed: changed, Exclude: g.dirs, WorkInProgress: true})
+	if err == nil {
+		g.opts.before[r.Name] = r
+	}
+}
+
 // prepare reads what the options need besides the head: the parent
 // revision of a commit being made, the working tree's changes.
 func (g *run) prepare() error {
@@ -71,6 +107,7 @@ func (g *run) prepare() error {
 			if g.parent, err = g.repo.FS(c); err != nil {
 				return err
 			}
+			g.parentCommit = c
 		}
 		// No parent (the first commit of a repository): every model is new.
 	}

@@ -69,7 +69,7 @@ func Worktree(ctx context.Context, dir string) (string, error) {
 // Changes are the uncommitted changes of a working tree, by path.
 type Changes struct {
 	Staged   []string // paths whose staged content differs from HEAD
-	Unstaged []string // paths whose working file differs from the index, or is untracked and not ignored
+	Unstaged []string // paths whose working file differs from the index, or is untracked and not ignored (a new folder is one entry, ending in /)
 }
 
 // Uncommitted lists the uncommitted changes of the working tree that holds
@@ -79,7 +79,7 @@ func Uncommitted(ctx context.Context, dir string) (Changes, error) {
 	if inside, err := git(ctx, dir, nil, "rev-parse", "--is-inside-work-tree"); err != nil || inside != "true" {
 		return c, err
 	}
-	out, err := git(ctx, dir, nil, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
+	out, err := git(ctx, dir, nil, "status", "--porcelain=v1", "-z", "--untracked-files=normal", "--ignore-submodules", "--no-renames")
 	if err != nil {
 		return c, err
 	}

@@ -267,8 +267,9 @@ exit status: 0 passed, 1 the gate failed, 2 the gate could not run
 var diffUsage = `usage: modelgate diff [flags]
 
 List the classified changes between the baseline and --head, with the bump each
-requires, and the required bump. No verdict: the exit status is 0 unless the
-diff could not run (2).
+requires, and the required bump: no problems and no PASS/FAIL line. The exit
+status is 0 unless the diff could not run (2). --format json, markdown and
+github write check's whole report, for tools.
 ` + gateFlagsHelp + sourceFlagsHelp + allTensorsHelp + `
 examples:
   modelgate diff

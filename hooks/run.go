@@ -12,9 +12,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/excerpt"
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
 	"github.com/modelgate/modelgate/internal/render"
@@ -114,10 +116,25 @@ func raisedBy(m, prev *check.ModelReport) string {
 			paths = append(paths, f.Path)
 		}
 	}
+	for i, p := range paths {
+		paths[i] = plain(p)
+	}
 	if len(paths) > 3 {
 		return fmt.Sprintf("%s and %d more", strings.Join(paths[:3], ", "), len(paths)-3)
 	}
 	return strings.Join(paths, ", ")
+}
+
+// plain makes a path from the repository inert on a terminal: at most a
+// short excerpt, control characters and bidirectional overrides shown as
+// U+FFFD, never interpreted.
+func plain(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, excerpt.Of(s))
 }
 
 // touchesModel reports whether a staged path can change a model: the

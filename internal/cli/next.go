@@ -35,6 +35,7 @@ the old name (the gate's fix); a note on stderr says so.
 ` + revisionFlagsHelp + sourceFlagsHelp + `  --format F       text (default) or json: per model its name, manifest,
                    next_identifier, required_version, required_bump,
                    declared_version, baseline and release
+
 examples:
   modelgate next
   modelgate next --staged

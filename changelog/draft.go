@@ -38,8 +38,16 @@ func Draft(m *check.ModelReport) string {
 }
 
 func rangeLine(m *check.ModelReport) string {
-	if m.Base == nil {
+	prepared := m.Head.Source == check.SourceIndex || m.Head.Source == check.SourceWorktree
+	switch {
+	case m.Base == nil && prepared:
+		return fmt.Sprintf("First release of %s.\n", m.Name)
+	case m.Base == nil:
 		return fmt.Sprintf("First release of %s, at `%s`.\n", m.Name, abbrev.Commit(m.Head.Commit))
+	case prepared:
+		// The staged content or working tree is no commit anyone will see:
+		// name only the baseline.
+		return fmt.Sprintf("Changes since %s (`%s`).\n", m.Base.Ref, abbrev.Commit(m.Base.Commit))
 	}
 	base, head := inert.String(m.Base.Ref), inert.String(m.Head.Ref)
 	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", base, base, head, abbrev.Commit(m.Base.Commit), abbrev.Commit(m.Head.Commit))
@@ -73,10 +81,7 @@ func Sections(m *check.ModelReport) []Section {
 }
 
 func whyTitle(m *check.ModelReport) string {
-	if m.DeclaredBump() < m.RequiredBump {
-		return fmt.Sprintf("Why this must be a %s release", strings.ToUpper(m.RequiredBump.String()))
-	}
-	if b := m.DeclaredBump(); b != check.BumpNone {
+	if b := max(m.DeclaredBump(), m.RequiredBump); b != check.BumpNone {
 		return fmt.Sprintf("Why this is a %s release", strings.ToUpper(b.String()))
 	}
 	return "Why the version does not change"
@@ -96,11 +101,10 @@ func why(m *check.ModelReport) string {
 			}
 		}
 	}
-	switch declared := m.DeclaredBump(); {
-	case declared > m.RequiredBump:
+	// A draft describes the release as declared; it never says the release
+	// is wrong (modelgate notes refuses to draft a version that is).
+	if declared := m.DeclaredBump(); declared > m.RequiredBump {
 		fmt.Fprintf(&b, "\nThe release is declared %s, more than the %s the changes require.\n", declared, m.RequiredBump)
-	case declared < m.RequiredBump && m.DeclaredVersion != m.RequiredVersion:
-		fmt.Fprintf(&b, "\n**Declared %s is too small:** `modelgate check` fails until the manifest declares %s.\n", m.DeclaredVersion, m.NextIdentifier)
 	}
 	return b.String()
 }
@@ -166,7 +170,8 @@ func isHyperparameter(f check.Finding) bool { return f.Effect() == check.EffectT
 func hyperparameterTable(m *check.ModelReport) string {
 	var rows []string
 	if m.Base == nil {
-		if hp := m.HeadModel.Root.Get("hyperparameters"); hp != nil {
+		// Resolved: the training configs the field names, read in place.
+		if hp := m.HeadModel.Resolved.Get("hyperparameters"); hp != nil {
 			for _, k := range hp.Keys {
 				rows = append(rows, fmt.Sprintf("| `%s` | | %s |\n", render.MarkdownEscape(k), cell(hp.Fields[k].Text())))
 			}

@@ -40,6 +40,14 @@ type Input struct {
 	Notices []string
 	// AllTensors reports one finding per tensor instead of pattern groups.
 	AllTensors bool
+	// Release says the caller gates a release (a release tag, --release,
+	// --base none, the Action's release command): the full gate applies
+	// whatever the declared version.
+	Release bool
+	// WorkInProgress says the caller knows the change is not a release (a
+	// commit that keeps the declared version): under policy release it
+	// passes, whatever the declared version.
+	WorkInProgress bool
 }
 
 // maxFileFindings bounds the file-changed findings listed one by one.
@@ -62,6 +70,10 @@ func Evaluate(in Input) (*ModelReport, error) {
 		Notices:  append([]string{}, in.Notices...),
 	}
 	r.Head.Version = head.ID.Version.String()
+	r.TagCommit = in.TagCommit
+	if r.Head.Source == "" {
+		r.Head.Source = SourceCommit
+	}
 	r.HeadModel, r.BaseModel = head, in.Base
 	declared := head.ID.Version
 	if in.Declared != nil && !in.Declared.Equal(head.ID.Version) {
@@ -76,6 +88,11 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.NotesTarget = p
 	}
 	declaredID := Identifier{Name: head.ID.Name, Version: declared}
+	r.Release = isRelease(in, declared)
+	if !in.Release && in.TagCommit != "" && in.TagCommit == in.HeadRef.Commit {
+		r.Notices = append(r.Notices, fmt.Sprintf("%s is tagged at %s: gated as that release", declaredID, in.HeadRef.Ref))
+	}
+	r.Gated = r.Release || cfg.Policy == PolicyEveryChange
 
 	if in.Base == nil {
 		if ts := head.Tensors; ts != nil && ts.Unavailable != "" {
@@ -84,6 +101,10 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.RequiredBump = BumpNone
 		r.RequiredVersion = declared.String()
 		r.NextIdentifier = declaredID.String()
+		if !r.Gated {
+			r.workInProgress(in, declared)
+			return r.finish(cfg, in), nil
+		}
 	} else {
 		base := in.Base
 		b := in.BaseRef
@@ -104,14 +125,20 @@ func Evaluate(in Input) (*ModelReport, error) {
 			}
 		}
 		r.Findings = capFindings(r.Findings, MaxFindingsPerRule)
+		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
+		r.RequiredVersion = req.String()
+		// The next release continues the baseline's model: a renamed model's
+		// is the old name's, which the fix asks to keep.
+		r.NextIdentifier = Identifier{Name: base.ID.Name, Version: req}.String()
 		if base.ID.Name != head.ID.Name {
 			r.addProblem(cfg, Problem{Rule: ruleModelRenamed.ID, File: head.Manifest, Line: head.IDPos.Line,
 				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
-				Fix:     fmt.Sprintf("keep the name %s, or start the new model with --base none", base.ID.Name)})
+				Fix:     fmt.Sprintf("keep the name %s (declare %s), or start %s as a new model with --base none", base.ID.Name, r.NextIdentifier, head.ID.Name)})
 		}
-		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
-		r.RequiredVersion = req.String()
-		r.NextIdentifier = Identifier{Name: head.ID.Name, Version: req}.String()
+		if !r.Gated {
+			r.workInProgress(in, declared)
+			return r.finish(cfg, in), nil
+		}
 		if !r.judgeVersion(cfg, in, base.ID.Version, declared, req) {
 			return r.finish(cfg, in), nil
 		}
@@ -305,6 +332,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 			out = append(out, f)
 		}
 	}
+	reconcileTensorsAdded(out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Bump > out[j].Bump })
 	return out, nil
 }

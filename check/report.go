@@ -24,6 +24,9 @@ type Ref struct {
 	Ref     string `json:"ref"`
 	Commit  string `json:"commit"`
 	Version string `json:"version"`
+	// Source says what the head was read from: commit, index (--staged)
+	// or worktree (--worktree). Empty for the baseline.
+	Source string `json:"source,omitempty"`
 }
 
 // ModelReport is the verdict for one model.
@@ -41,6 +44,14 @@ type ModelReport struct {
 	Problems        []Problem    `json:"problems"`
 	ReleaseNotes    ReleaseNotes `json:"release_notes"`
 	Notices         []string     `json:"notices"`
+	// Release says the change was judged as a release (DESIGN §3.2): its
+	// declared version differs from the baseline's, or the caller said so.
+	Release bool `json:"release"`
+
+	// Gated says the full gate judged the model: a release, or any change
+	// under policy every-change. Work in progress under policy release is
+	// not gated: it passes, and the notices say what the next release needs.
+	Gated bool `json:"-"`
 
 	// HeadModel and BaseModel are the manifests the verdict was reached on
 	// (BaseModel is nil for a first release); NotesText is the release notes
@@ -51,6 +62,9 @@ type ModelReport struct {
 	// NotesTarget is where the gate looks first for the declared version's
 	// notes: the manifest's release_notes pointer, else <dir>/<notes_dir>/v<V>.md.
 	NotesTarget string `json:"-"`
+	// TagCommit is the commit the release tag of the declared version points
+	// to, or "" when that version has no tag yet.
+	TagCommit string `json:"-"`
 	// Metrics are the evaluation metrics that differ from the baseline's,
 	// judged against the metrics: section of .modelgate.yaml.
 	Metrics []MetricChange `json:"-"`

@@ -148,6 +148,9 @@ func (a *runner) run(ctx context.Context) (int, error) {
 		id, _ := check.ParseIdentifier(t.tag)
 		opts.Version, opts.VersionSource, opts.Model = t.tag, "tag "+t.tag, id.Name
 	}
+	// A tag push and command: release gate a release; anything else is
+	// judged by the policy (DESIGN §3.2).
+	opts.Release = t.kind == "tag" || a.in.command == "release"
 	if t.kind == "other" {
 		fmt.Fprint(a.env.Stdout, render.Annotation("notice", "", 0, "modelgate", fmt.Sprintf("event %s: checking only, no release", ghctx.EventName)))
 	}

@@ -63,6 +63,7 @@ examples:
 
 func runRelease(ctx context.Context, e *env, args []string) int {
 	var g gateFlags
+	g.opts.Release = true // the caller releases: the full gate, whatever the declared version
 	fs := newFlagSet("release")
 	g.register(fs)
 	dry := fs.Bool("dry-run", false, "")

@@ -14,11 +14,14 @@ import (
 func Markdown(w io.Writer, r *check.Report) error {
 	var b strings.Builder
 	for _, m := range r.Models {
-		icon, verdict := "✅", "passes"
-		if !m.Passed {
-			icon, verdict = "❌", "fails"
+		icon, verdict := "✅", "passes the release gate"
+		switch {
+		case !m.Passed:
+			icon, verdict = "❌", "fails the release gate"
+		case !m.Gated:
+			verdict = "passes the release gate as work in progress"
 		}
-		fmt.Fprintf(&b, "### %s `%s` %s the release gate\n\n", icon, inert(m.Name), verdict)
+		fmt.Fprintf(&b, "### %s `%s` %s\n\n", icon, inert(m.Name), verdict)
 		if m.Base == nil {
 			fmt.Fprintf(&b, "First release: `%s` at `%s` (`%s`).\n\n", inert(m.NextIdentifier), inert(m.Head.Ref), abbrev.Commit(m.Head.Commit))
 		} else {

@@ -10,7 +10,13 @@ import (
 
 // Text writes the report for people: one line a finding in the form
 // "bump  file:line  path: old -> new  [rule-id]", then the verdict.
-func Text(w io.Writer, r *check.Report) error {
+func Text(w io.Writer, r *check.Report) error { return text(w, r, true) }
+
+// DiffText writes what modelgate diff shows: the report of Text without
+// its problems and verdict, so the findings and the required bump.
+func DiffText(w io.Writer, r *check.Report) error { return text(w, r, false) }
+
+func text(w io.Writer, r *check.Report, verdict bool) error {
 	var b strings.Builder
 	for i, m := range r.Models {
 		if i > 0 {
@@ -45,6 +51,9 @@ func Text(w io.Writer, r *check.Report) error {
 		}
 		if m.ReleaseNotes.Found {
 			fmt.Fprintf(&b, "  release notes: %s\n", inert(*m.ReleaseNotes.Path))
+		}
+		if !verdict {
+			continue
 		}
 		for _, p := range m.Problems {
 			fmt.Fprintf(&b, "  %-7s  %s  %s  [%s]\n", p.Level, problemWhere(&p), inert(p.Message), p.Rule)

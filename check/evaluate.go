@@ -91,7 +91,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 			return nil, err
 		}
 		r.Findings = append(r.Findings, found...)
-		r.Findings = append(r.Findings, fileFindings(cfg, base, head, in.Changed, in.Exclude)...)
+		r.Findings = append(r.Findings, fillBasis(fileFindings(cfg, base, head, in.Changed, in.Exclude))...)
 		r.tensorEvidence(cfg, in)
 		r.Metrics = compareMetrics(cfg, base, head)
 		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
@@ -100,6 +100,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 				r.RequiredBump = f.Bump
 			}
 		}
+		r.Conservative = conservative(r.Findings, r.RequiredBump)
 		if base.ID.Name != head.ID.Name {
 			r.addProblem(cfg, Problem{Rule: "model-renamed", File: head.Manifest, Line: head.IDPos.Line,
 				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
@@ -271,7 +272,9 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	openAPI := base.API != nil && head.API != nil
 	var apiChanges []Change
 	var out []Finding
-	for _, c := range Diff(base.Resolved, head.Resolved) {
+	old, new := interpolate(base.Resolved), interpolate(head.Resolved)
+	tc := newTreeContext(old, new)
+	for _, c := range expandUnknown(pairRenames(Diff(old, new)), tc) {
 		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
 			continue
 		}
@@ -279,7 +282,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 			apiChanges = append(apiChanges, c)
 			continue
 		}
-		out = append(out, treeFinding(cfg, hf, c))
+		out = append(out, treeFinding(cfg, hf, tc, c))
 	}
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
 		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
@@ -291,18 +294,20 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 		}
 		out = append(out, found...)
 		for _, c := range uncovered {
-			f := treeFinding(cfg, hf, c)
+			f := treeFinding(cfg, hf, tc, c)
 			f.Message += " (oasdiff reports no change here; classified by the generic API rules)"
 			out = append(out, f)
 		}
 	}
+	capUnclassified(out, base.Tensors, head.Tensors)
+	fillBasis(out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Bump > out[j].Bump })
 	return out, nil
 }
 
 // treeFinding classifies one difference of the trees with the rule table.
-func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
-	s := &subject{Change: &c, section: c.Path[0].Key}
+func treeFinding(cfg *Config, hf *hfConfig, tc *treeContext, c Change) Finding {
+	s := &subject{Change: &c, section: c.Path[0].Key, tree: tc}
 	s.keys = append(s.keys, c.Path[1:].keys()...)
 	if s.section == "architecture" {
 		s.hf = hf
@@ -317,6 +322,7 @@ func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
 	f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: c.Path.String(), File: c.At.File, Line: c.At.Line,
 		Old: c.Old.Interface(), New: c.New.Interface(), Message: message(r, &c),
 		oldText: c.Old.Text(), newText: c.New.Text()}
+	explain(&f, r, s)
 	if s.section == "metrics" && c.Kind == Changed && c.Old.Kind == KindNumber && c.New.Kind == KindNumber {
 		d := metricDelta(c.Old, c.New)
 		f.summary = fmt.Sprintf("%s: %s -> %s (%s)", f.Path, c.Old.Str, c.New.Str, d)
@@ -376,6 +382,7 @@ func classify(cfg *Config, s *subject) *Rule {
 		}
 	}
 	for _, r := range Rules {
+		s.consulted = nil
 		if r.match != nil && r.match(s) {
 			return r
 		}

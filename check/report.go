@@ -24,7 +24,9 @@ type Ref struct {
 	Version string `json:"version"`
 }
 
-// ModelReport is the verdict for one model.
+// ModelReport is the verdict for one model. Conservative says the required
+// bump rests only on findings no rule knows (basis unclassified): a cautious
+// verdict rather than a certain one.
 type ModelReport struct {
 	Name            string       `json:"name"`
 	Manifest        string       `json:"manifest"`
@@ -32,6 +34,7 @@ type ModelReport struct {
 	Head            Ref          `json:"head"`
 	DeclaredVersion string       `json:"declared_version"`
 	RequiredBump    Bump         `json:"required_bump"`
+	Conservative    bool         `json:"conservative"`
 	RequiredVersion string       `json:"required_version"`
 	NextIdentifier  string       `json:"next_identifier"`
 	Passed          bool         `json:"passed"`
@@ -83,11 +86,16 @@ func (m *ModelReport) DeclaredBump() Bump {
 	return BumpNone
 }
 
-// Finding is one classified difference between base and head.
+// Finding is one classified difference between base and head. Basis says
+// why it got its bump (rule, vocabulary, section, default, evidence or
+// unclassified, DESIGN §2.1); OldPath is where a renamed or moved key was at
+// the baseline.
 type Finding struct {
 	Rule    string `json:"rule"`
 	Bump    Bump   `json:"bump"`
+	Basis   Basis  `json:"basis"`
 	Path    string `json:"path"`
+	OldPath string `json:"old_path,omitempty"`
 	File    string `json:"file"`
 	Line    int    `json:"line"`
 	Old     any    `json:"old"`

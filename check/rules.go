@@ -34,6 +34,9 @@ type Rule struct {
 	// external rules classify evidence compared outside the tree diff
 	// (tensor signatures, OpenAPI documents), so they have no matcher.
 	external bool
+	// basis is why the rule's findings get their bump; empty means the
+	// rule's own (BasisRule), or the key classification it consulted.
+	basis Basis
 }
 
 // subject is a change seen by the rule matchers.
@@ -42,17 +45,12 @@ type subject struct {
 	section string   // the manifest field the change is under
 	keys    []string // map keys along the path below section, last first
 	hf      *hfConfig
-}
-
-// keyClass returns the class of the nearest key on the path that the
-// classifier knows, or classUnknown.
-func (s *subject) keyClass(classify func(string) keyClass) keyClass {
-	for _, k := range s.keys {
-		if c := classify(k); c != classUnknown {
-			return c
-		}
-	}
-	return classUnknown
+	// tree is what the classifier knows of both revisions.
+	tree *treeContext
+	// verdicts of the key classification, computed when first asked;
+	// consulted is the one the matching rule used.
+	kv, hv    *keyVerdict
+	consulted *keyVerdict
 }
 
 func inSection(names ...string) func(*subject) bool {
@@ -79,11 +77,11 @@ func lastKey(names ...string) func(*subject) bool {
 }
 
 func class(c keyClass) func(*subject) bool {
-	return func(s *subject) bool { return s.keyClass(classifyKey) == c }
+	return func(s *subject) bool { return s.consult(s.verdict(), c) }
 }
 
 func hfClass(c keyClass) func(*subject) bool {
-	return func(s *subject) bool { return s.hf != nil && s.keyClass(s.hf.classify) == c }
+	return func(s *subject) bool { return s.hf != nil && s.consult(s.hfVerdict(), c) }
 }
 
 // parentKey matches a change whose parent on the path is one of the keys.
@@ -112,6 +110,11 @@ var Rules = []*Rule{
 		Reason: "metadata only", match: inSection("release_notes", "migrations", "description", "authors", "license", "homepage", "tags", "citation")},
 	{ID: "hyperparameter-changed", Bump: BumpNone, Description: "a training hyperparameter changed (SPEC-040 §2.3): recorded in the notes, no version change",
 		Reason: "training setting, recorded in the release notes", match: inSection("hyperparameters")},
+
+	// Renames (the same concept and value under another spelling or
+	// parent) and null values (DESIGN §2.1).
+	ruleKeyRenamed,
+	ruleNullEqualsAbsent,
 
 	// Tier composition (SPEC-040 §2.1, SPEC-031 tier expansion).
 	{ID: "tier-added", Bump: BumpMinor, Description: "a tier was added (tier expansion)",
@@ -145,11 +148,11 @@ var Rules = []*Rule{
 	// Hugging Face index, a .safetensors header, or a Git LFS pointer to one).
 	// They are compared name by name, not through the rule matchers.
 	{ID: "tensor-added", Bump: BumpMinor, Description: "parameter tensors were added (tier or expert expansion)",
-		Reason: "old checkpoints still load and the new tensors start from their initialisation", external: true},
+		Reason: "old checkpoints still load and the new tensors start from their initialisation", external: true, basis: BasisEvidence},
 	{ID: "tensor-removed", Bump: BumpMajor, Description: "parameter tensors were removed",
-		Reason: "old checkpoints hold tensors the model no longer has", external: true},
+		Reason: "old checkpoints hold tensors the model no longer has", external: true, basis: BasisEvidence},
 	{ID: "tensor-reshaped", Bump: BumpMajor, Description: "parameter tensors changed shape or dtype",
-		Reason: "old checkpoints cannot be loaded", external: true},
+		Reason: "old checkpoints cannot be loaded", external: true, basis: BasisEvidence},
 
 	// Evaluation metrics; regressions are the gate rule metric-regressed.
 	{ID: "metric-changed", Bump: BumpNone, Description: "an evaluation metric changed (regressions beyond the tolerance in .modelgate.yaml fail the gate as metric-regressed)",
@@ -171,9 +174,13 @@ var Rules = []*Rule{
 	{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
 		Reason: "existing clients may break", match: inSection("api")},
 
+	// Settings of a feature that is switched off, framework defaults.
+	ruleFeatureOffSettingChanged,
+	ruleDefaultMadeExplicit,
+
 	// Hugging Face config.json.
 	{ID: "hf-default-made-explicit", Bump: BumpNone, Description: "a Hugging Face config key was added or removed with the value the library defaults it to",
-		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }},
+		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }, basis: BasisDefault},
 	{ID: "hf-model-class-changed", Bump: BumpMajor, Description: "the model class changed (model_type, architectures)",
 		Reason: "a different module tree loads the checkpoint", match: both(isHF, lastKey("model_type", "architectures"))},
 	{ID: "hf-position-table-resized", Bump: BumpMajor, Description: "the learned position-embedding table changed size (GPT-2, OPT, BERT, ...)",
@@ -196,6 +203,7 @@ var Rules = []*Rule{
 		})},
 	{ID: "arch-block-removed", Bump: BumpMajor, Description: "a block or layer type was removed from, or reordered in, the architecture",
 		Reason: "old checkpoints no longer match the module tree", match: both(isArch, lastKey("blocks", "block_types"))},
+	ruleArchPositionTableResized,
 	{ID: "arch-shape-changed", Bump: BumpMajor, Description: "an architecture key that sets parameter shapes changed (layers, hidden, heads, dim, width, vocab, experts, intermediate, embedding)",
 		Reason: "old checkpoints cannot be loaded", match: both(isArch, class(classShape))},
 	{ID: "arch-behaviour-changed", Bump: BumpMinor, Description: "an architecture key that only changes behaviour changed (rope, theta, window, max_position, seq_len, eps, top_k, capacity)",
@@ -204,8 +212,9 @@ var Rules = []*Rule{
 		Reason: "training setting, recorded in the release notes", match: class(classTraining)},
 	{ID: "runtime-setting-changed", Bump: BumpPatch, Description: "a runtime or kernel setting changed (fusion, flash attention, cache)",
 		Reason: "performance setting; behaviour kept", match: class(classRuntime)},
+	ruleArchMetadataChanged,
 	{ID: "arch-unclassified", Bump: BumpMajor, Description: "an architecture key that no rule classifies changed; counted as breaking until a rule in .modelgate.yaml says otherwise",
-		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch},
+		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch, basis: BasisUnclassified},
 
 	// Anything else in the manifest.
 	{ID: "behaviour-changed", Bump: BumpMinor, Description: "a manifest key that changes behaviour changed (rope, window, context, top_k, ...)",
@@ -213,7 +222,7 @@ var Rules = []*Rule{
 	{ID: "manifest-metadata-changed", Bump: BumpNone, Description: "a metadata key of the manifest changed",
 		Reason: "metadata only", match: class(classMetadata)},
 	{ID: "manifest-changed", Bump: BumpPatch, Description: "any other manifest key changed (shape keys outside the architecture count as major)",
-		Reason: "a file of the model changed", match: func(s *subject) bool { return s.keyClass(classifyKey) != classShape }},
+		Reason: "a file of the model changed", match: func(s *subject) bool { return s.verdict().class != classShape }},
 	{ID: "manifest-shape-changed", Bump: BumpMajor, Description: "a shape key outside the architecture section changed",
 		Reason: "parameter shapes may change", match: func(*subject) bool { return true }},
 
@@ -296,11 +305,12 @@ var (
 		"weight decay", "lr decay*", "momentum", "adam*", "grad*", "clip grad*", "schedul*", "log", "logging", "eval*",
 		"init method", "init std", "initializer*", "fp16", "bf16", "precision", "zero optimization", "zero stage", "wandb",
 		"tensorboard", "parallel size", "model parallel*", "pipe parallel*", "tensor parallel*", "distributed", "workers",
-		"pdrop", "aux loss*", "loss coef*", "jitter", "accumulation", "micro", "deepspeed", "beta1", "beta2", "betas"}
-	runtimeWords   = []string{"fusion", "fused", "fuse", "flash", "cache", "impl", "implementation", "compile", "torchscript", "pretraining tp"}
+		"pdrop", "aux loss*", "loss coef*", "jitter", "accumulation", "micro", "deepspeed", "beta1", "beta2", "betas",
+		"loss*", "freeze*", "frozen", "distill*", "alpha", "augment*", "finetuned", "pretrained"}
+	runtimeWords   = []string{"fusion", "fused", "fuse", "flash", "cache", "impl", "implementation", "compile", "torchscript", "pretraining tp", "upcast*"}
 	behaviourWords = []string{"rope", "rotary", "theta", "window", "sliding", "max position", "seq len*", "sequence len*", "eps", "epsilon",
 		"top k", "topk", "capacity", "per tok", "temperature", "scaling", "act", "activation", "gelu", "quick", "silu", "softcap*",
-		"bos", "eos", "pad", "routing", "strategy", "scoring"}
+		"bos", "eos", "pad", "routing", "strategy", "scoring", "stride", "threshold*", "thresh", "nms"}
 	shapeWords = []string{"layer*", "hidden", "head*", "dim*", "width", "vocab*", "expert*", "intermediate", "embed*", "embd", "emb",
 		"ffn", "mlp", "size", "patch", "channels", "kv", "bias", "tie", "block*", "depth", "rank", "mult*", "ratio", "conv*",
 		"kernel", "shared", "dense", "moe", "lora", "proj*", "positions", "ctx", "tokenizer", "shape", "dtype", "quant*", "bits"}

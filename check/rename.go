@@ -177,7 +177,27 @@ func collectLeaves(out []renameLeaf, p Path, n *Node, orig int) []renameLeaf {
 // the same concept in the same manifest section and the same part of the
 // network.
 func samePlace(a, b *renameLeaf) bool {
-	return a.id == b.id && a.path[0] == b.path[0] && a.parts == b.parts
+	return a.id == b.id && a.path[0] == b.path[0] && a.parts == b.parts && nested(a.path, b.path)
+}
+
+// nested reports whether one leaf's parents are the other's with wrappers
+// added or dropped (d_model -> model.d_model, model.gpt2.hidden_dim ->
+// model.hidden_dim): the parents of one, normalised, are a subsequence of
+// the other's, leaving out the containers that only hold a model (model ->
+// model_config). A key that moved from one block into a sibling block
+// (stage1.channels -> stage2.channels) is not a rename.
+func nested(a, b Path) bool {
+	pa, pb := uncontained(a[1:len(a)-1]), uncontained(b[1:len(b)-1])
+	if len(pa) > len(pb) {
+		pa, pb = pb, pa
+	}
+	j := 0
+	for _, s := range pb {
+		if j < len(pa) && normKey(pa[j].Key) == normKey(s.Key) && pa[j].Keyed == s.Keyed && pa[j].Index == s.Index {
+			j++
+		}
+	}
+	return j == len(pa)
 }
 
 // networkParts lists the architecture sections on a path that name a part
@@ -369,4 +389,15 @@ func typo(a, b string) bool {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)] <= 2
+}
+
+// uncontained returns the steps that are not model containers.
+func uncontained(p Path) Path {
+	var out Path
+	for _, s := range p {
+		if s.Keyed || s.Key == "" || !containers[normKey(s.Key)] {
+			out = append(out, s)
+		}
+	}
+	return out
 }

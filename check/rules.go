@@ -306,7 +306,7 @@ var (
 		"init method", "init std", "initializer*", "fp16", "bf16", "precision", "zero optimization", "zero stage", "wandb",
 		"tensorboard", "parallel size", "model parallel*", "pipe parallel*", "tensor parallel*", "distributed", "workers",
 		"pdrop", "aux loss*", "loss coef*", "jitter", "accumulation", "micro", "deepspeed", "beta1", "beta2", "betas",
-		"loss*", "freeze*", "frozen", "distill*", "alpha", "augment*", "finetuned", "pretrained"}
+		"loss*", "freeze*", "frozen", "distill*", "alpha", "augment*", "finetuned", "pretrained", "drop", "droppath"}
 	runtimeWords   = []string{"fusion", "fused", "fuse", "flash", "cache", "impl", "implementation", "compile", "torchscript", "pretraining tp", "upcast*"}
 	behaviourWords = []string{"rope", "rotary", "theta", "window", "sliding", "max position", "seq len*", "sequence len*", "eps", "epsilon",
 		"top k", "topk", "capacity", "per tok", "temperature", "scaling", "act", "activation", "gelu", "quick", "silu", "softcap*",

@@ -293,7 +293,7 @@ var concepts = []*concept{
 	{id: "tied-residual-norm", class: classBehaviour, keys: []string{"gpt_j_tied", "shared_attention_norm"}},
 
 	// Runtime: the same computation, run differently (patch).
-	{id: "attention-kernel", class: classRuntime, keys: []string{"attn_impl", "attn_implementation", "_attn_implementation",
+	{id: "attention-kernel", class: classRuntime, keys: []string{"attn_impl", "attn_implementation",
 		"attention_kernel", "attention_impl"}},
 	{id: "flash-attention", class: classRuntime, keys: []string{"use_flash_attn", "use_flash_attention", "flash_attention",
 		"flash_attn"}},
@@ -455,8 +455,8 @@ var concepts = []*concept{
 
 	// Metadata: recorded, no bump.
 	{id: "library-version", class: classMetadata, keys: []string{"transformers_version"}},
-	{id: "source-name", class: classMetadata, keys: []string{"_name_or_path", "name_or_path"}},
-	{id: "commit-hash", class: classMetadata, keys: []string{"_commit_hash"}},
+	{id: "source-name", class: classMetadata, keys: []string{"name_or_path"}},
+	{id: "commit-hash", class: classMetadata, keys: []string{"commit_hash"}},
 	{id: "storage-dtype", class: classMetadata, keys: []string{"torch_dtype"}},
 	{id: "kv-cache", class: classMetadata, keys: []string{"use_cache"}},
 	{id: "output-flags", class: classMetadata, keys: []string{"torchscript", "return_dict", "output_attentions",

@@ -3,6 +3,9 @@ package check
 import (
 	"fmt"
 	"slices"
+
+	"github.com/modelgate/modelgate/check/evidence/tensors"
+	"github.com/modelgate/modelgate/internal/abbrev"
 )
 
 // explain completes a tree finding: its basis, and for a renamed or moved
@@ -20,11 +23,11 @@ func explain(f *Finding, r *Rule, s *subject) {
 	}
 	f.OldPath = s.From.String()
 	if r == ruleKeyRenamed {
-		f.summary = fmt.Sprintf("%s -> %s: %s", f.OldPath, f.Path, shorten(f.newText))
+		f.summary = fmt.Sprintf("%s -> %s: %s", f.OldPath, f.Path, abbrev.Value(f.newText))
 		f.Message = fmt.Sprintf("%s renamed to %s: %s", f.OldPath, f.Path, r.Reason)
 		return
 	}
-	f.summary = fmt.Sprintf("%s -> %s: %s -> %s", f.OldPath, f.Path, shorten(f.oldText), shorten(f.newText))
+	f.summary = fmt.Sprintf("%s -> %s: %s -> %s", f.OldPath, f.Path, abbrev.Value(f.oldText), abbrev.Value(f.newText))
 	f.Message = fmt.Sprintf("%s renamed to %s and %s", f.OldPath, f.Path, f.Message)
 }
 
@@ -48,7 +51,7 @@ func fillBasis(fs []Finding) []Finding {
 // identical, old checkpoints load by definition, so a finding that only
 // counts as major because no rule knows its key is capped at minor. Rules
 // with a known meaning are not capped.
-func capUnclassified(fs []Finding, base, head *TensorSet) {
+func capUnclassified(fs []Finding, base, head *tensors.Set) {
 	if !sameSignatures(base, head) {
 		return
 	}
@@ -73,7 +76,7 @@ func reasonless(msg string) string {
 
 // sameSignatures reports whether two tensor signatures are both known in
 // full (every tensor with a shape and a dtype) and identical.
-func sameSignatures(base, head *TensorSet) bool {
+func sameSignatures(base, head *tensors.Set) bool {
 	if base == nil || head == nil || base.Unavailable != "" || head.Unavailable != "" ||
 		len(base.Names) == 0 || len(base.Names) != len(head.Names) {
 		return false

@@ -43,10 +43,6 @@ func isNeoX(n *Node) bool {
 	return hits >= 3
 }
 
-var ruleDefaultMadeExplicit = &Rule{ID: "default-made-explicit", Bump: BumpNone,
-	Description: "an architecture key was added or removed at the value its framework uses anyway: a GPT-NeoX default (neox_args.py), or a value derived from others (key/value heads equal to the attention heads, head width equal to hidden width over heads)",
-	Reason:      "the framework already used this value", basis: BasisDefault, match: both(isArch, madeExplicit)}
-
 // madeExplicit matches a key added or removed at its framework default.
 func madeExplicit(s *subject) bool {
 	if s.Kind != Added && s.Kind != Removed || s.tree == nil || len(s.Path) < 2 {

@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/modelgate/modelgate/check/openapi"
+	"github.com/modelgate/modelgate/check/evidence"
+	"github.com/modelgate/modelgate/check/evidence/tensors"
+	"github.com/modelgate/modelgate/internal/fsutil"
 )
 
 // DefaultManifests are the manifest names looked for at the repository root
@@ -38,10 +40,10 @@ type Model struct {
 	Files    map[string]string // pointer field -> repository-relative path
 	// Tensors holds the parameter signatures the tensors field names, or
 	// nil when the manifest has none.
-	Tensors *TensorSet
-	// API is the serving API schema when it is an OpenAPI 3 document, which
-	// is compared with oasdiff rather than as a tree.
-	API *openapi.Doc
+	Tensors *tensors.Set
+	// API is the serving API schema when a registered API format reads it
+	// (an OpenAPI 3 document, compared with oasdiff) rather than as a tree.
+	API evidence.API
 }
 
 // Dir is the folder of the model's manifest ("." at the root).
@@ -96,7 +98,7 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 			switch {
 			case k == "tensors":
 				if m.Tensors, err = loadTensors(fsys, p, opts); err != nil {
-					if errors.Is(err, errNotFound) {
+					if errors.Is(err, tensors.ErrNotFound) {
 						return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
 					}
 					return nil, err
@@ -109,8 +111,8 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 				if v, err = Parse(p, data); err != nil {
 					return nil, err
 				}
-				if k == "api" && isOpenAPI(v) {
-					if m.API, err = openapi.Load(p, data, repoReader(fsys), false); err != nil {
+				if f := apiField(k, v); f != nil {
+					if m.API, err = f.load(p, data, repoReader(fsys), false); err != nil {
 						return nil, err
 					}
 				}
@@ -119,12 +121,12 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 			if m.Tensors, err = tensorsFromNode(name, v); err != nil {
 				return nil, err
 			}
-		} else if k == "api" && isOpenAPI(v) {
+		} else if f := apiField(k, v); f != nil {
 			data, err := json.Marshal(v.Interface())
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: api: %w", name, v.Pos.Line, err)
 			}
-			if m.API, err = openapi.Load(name, data, repoReader(fsys), true); err != nil {
+			if m.API, err = f.load(name, data, repoReader(fsys), true); err != nil {
 				return nil, err
 			}
 		}
@@ -135,14 +137,8 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 	return m, nil
 }
 
-// isOpenAPI reports whether an api tree is an OpenAPI 3 document.
-func isOpenAPI(n *Node) bool {
-	v := n.Get("openapi")
-	return v != nil && v.Kind == KindString && openapi.IsOpenAPI3(v.Str)
-}
-
-// repoReader reads the files an OpenAPI document's $refs name.
-func repoReader(fsys fs.FS) openapi.ReadFunc {
+// repoReader reads the files an API schema's references ($refs) name.
+func repoReader(fsys fs.FS) evidence.ReadFunc {
 	return func(p string) ([]byte, error) {
 		if !fs.ValidPath(p) {
 			return nil, fmt.Errorf("%q is not a path inside the repository", p)
@@ -247,16 +243,7 @@ func readFile(fsys fs.FS, name string) ([]byte, error) {
 		return nil, errNotFound
 	}
 	if err != nil {
-		return nil, unwrapPath(err)
+		return nil, fsutil.UnwrapPath(err)
 	}
 	return data, nil
-}
-
-// unwrapPath drops the *fs.PathError wrapper, whose text repeats the path.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -313,7 +313,7 @@ func (r *ModelReport) judgeMetrics(cfg *Config, in Input) {
 		if cfgFile == "" {
 			cfgFile = DefaultConfigFile
 		}
-		r.addProblem(cfg, Problem{Rule: "metric-regressed", File: m.Pos.File, Line: m.Pos.Line, Message: msg,
+		r.addProblem(cfg, Problem{Rule: ruleMetricRegressed.ID, File: m.Pos.File, Line: m.Pos.Line, Message: msg,
 			Fix: fmt.Sprintf("recover the metric, or acknowledge %s under a \"## Known regressions\" heading in %s (or change its tolerance in %s)", m.Path, target, cfgFile)})
 	}
 }

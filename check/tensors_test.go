@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/modelgate/modelgate/check/evidence/tensors"
 )
 
 // stTensor is a tensor of a safetensors file written by the tests.
@@ -111,7 +113,7 @@ func (h hugeInfo) IsDir() bool        { return false }
 func (h hugeInfo) Sys() any           { return nil }
 
 // sigs renders a tensor set as "name=signature" lines, in file order.
-func sigs(ts *TensorSet) string {
+func sigs(ts *tensors.Set) string {
 	var b strings.Builder
 	for i, n := range ts.Names {
 		fmt.Fprintf(&b, "%s=%s@%d\n", n, ts.Sigs[i].Text(), ts.Sigs[i].Line)

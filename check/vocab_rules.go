@@ -2,27 +2,15 @@ package check
 
 import "strings"
 
-// Rules of the concept vocabulary (DESIGN §2.1): renames, null values, tables
-// that read like behaviour, and metadata inside an architecture file.
-var (
-	ruleKeyRenamed = &Rule{ID: "key-renamed", Bump: BumpNone,
-		Description: "a key was renamed or moved with its value unchanged: another spelling (num-layers -> num_layers), a synonym (gas -> gradient_accumulation_steps), a block under a new parent",
-		Reason:      "the same setting under another name", basis: BasisVocabulary,
-		match: func(s *subject) bool { return s.From != nil && (s.restated || Equal(s.Old, s.New)) }}
-	ruleNullEqualsAbsent = &Rule{ID: "null-equals-absent", Bump: BumpNone,
-		Description: "a key was added or removed with the value null (None), which configuration loaders read as absent",
-		Reason:      "null reads the same as no value", basis: BasisDefault, match: nullAddedOrRemoved}
-	ruleArchPositionTableResized = &Rule{ID: "arch-position-table-resized", Bump: BumpMajor,
-		Description: "an architecture key that sizes a position table changed: a relative-position window (Swin window_size), relative-attention buckets, a learned position or patch grid (image_size, patch_size, a context length with learned positions)",
-		Reason:      "the position table changes shape, so old checkpoints cannot be loaded",
-		match:       both(isArch, class(classShape), func(s *subject) bool { return s.verdict().sizesTable() })}
-	ruleArchMetadataChanged = &Rule{ID: "arch-metadata-changed", Bump: BumpNone,
-		Description: "metadata inside an architecture file changed (library version, source name, author, license, hub settings)",
-		Reason:      "metadata only", match: both(isArch, class(classMetadata))}
-)
+// Matchers of the vocabulary rules (DESIGN §2.1): renames, null values,
+// tables that read like behaviour, settings of a feature that is off.
 
-// sizesTable reports whether a verdict is about a position table.
-func (v *keyVerdict) sizesTable() bool { return v.concept != nil && v.concept.table }
+// sizesTable matches a change whose concept sizes a position table.
+func sizesTable(s *subject) bool { v := s.verdict(); return v.concept != nil && v.concept.table }
+
+// renamed matches a key renamed or moved with its value, or its value
+// restated in another form.
+func renamed(s *subject) bool { return s.From != nil && (s.restated || Equal(s.Old, s.New)) }
 
 // nullAddedOrRemoved matches a key added or removed with the value null,
 // except a Hugging Face key whose library default is not null (there null
@@ -49,10 +37,6 @@ func nullAddedOrRemoved(s *subject) bool {
 	}
 	return true
 }
-
-var ruleFeatureOffSettingChanged = &Rule{ID: "feature-off-setting-changed", Bump: BumpNone,
-	Description: "a setting of a feature that is switched off at both revisions changed (sliding_window while use_sliding_window is false, attention_layer_norm_with_affine while attention_layer_norm is false)",
-	Reason:      "the feature is switched off, so the setting builds and changes nothing", match: both(isArch, featureOff)}
 
 // featureOff matches a change of a key whose feature a sibling switch turns
 // off at both revisions: the switch is a boolean false on both sides and

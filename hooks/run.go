@@ -14,14 +14,10 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
-)
-
-// Exit statuses, as for modelgate check.
-const (
-	exitPass  = 0
-	exitFail  = 1
-	exitError = 2
+	"github.com/modelgate/modelgate/internal/render"
 )
 
 // Env is what a hook handler reads and writes.
@@ -34,19 +30,19 @@ type Env struct {
 
 func (e *Env) fail(err error) int {
 	fmt.Fprintf(e.Stderr, "modelgate: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-	return exitError
+	return exitcode.Error
 }
 
 // report prints a gate report and, when it fails, how to get past it.
 func (e *Env) report(r *check.Report, what, bypass string) int {
-	if err := r.WriteText(e.Stdout); err != nil {
+	if err := render.Text(e.Stdout, r); err != nil {
 		return e.fail(err)
 	}
 	if !r.Passed {
 		fmt.Fprintf(e.Stderr, "modelgate: %s refused by the release gate: fix the problems above, or bypass once with %s (CI runs the same gate).\n", what, bypass)
-		return exitFail
+		return exitcode.Fail
 	}
-	return exitPass
+	return exitcode.Pass
 }
 
 // identity lets git write the throwaway commit without a configured user.
@@ -72,7 +68,7 @@ func PreCommit(ctx context.Context, e *Env) int {
 		return e.fail(err)
 	}
 	if !relevant {
-		return exitPass
+		return exitcode.Pass
 	}
 	tree, err := git(ctx, e.Repo, nil, "write-tree")
 	if err != nil {
@@ -89,7 +85,7 @@ func PreCommit(ctx context.Context, e *Env) int {
 	r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: commit, Label: "staged changes"})
 	if errors.Is(err, gate.ErrNoManifest) {
 		fmt.Fprintln(e.Stdout, "modelgate: the staged content holds no model manifest; nothing to gate")
-		return exitPass
+		return exitcode.Pass
 	}
 	if err != nil {
 		return e.fail(err)
@@ -172,9 +168,9 @@ func PrePush(ctx context.Context, e *Env) int {
 			targets = append(targets, target{oid: to, what: "push of " + to})
 		}
 	}
-	status := exitPass
+	status := exitcode.Pass
 	for _, t := range targets {
-		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, short(t.oid))
+		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, abbrev.Commit(t.oid))
 		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.version, VersionSource: t.what, Model: t.model, Label: t.what})
 		if errors.Is(err, gate.ErrNoSuchModel) {
 			fmt.Fprintf(e.Stdout, "modelgate: %s names no model at that commit; not a release tag of this repository\n", t.what)
@@ -200,7 +196,7 @@ func PrePush(ctx context.Context, e *Env) int {
 func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 	if state != "prepared" {
 		_, _ = io.Copy(io.Discard, e.Stdin)
-		return exitPass
+		return exitcode.Pass
 	}
 	type newTag struct{ oid, name string }
 	var tags []newTag
@@ -216,9 +212,9 @@ func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 		}
 	}
 	if len(tags) == 0 || gitCommand(e.Getenv) != "tag" {
-		return exitPass
+		return exitcode.Pass
 	}
-	status := exitPass
+	status := exitcode.Pass
 	for _, t := range tags {
 		id, _ := check.ParseIdentifier(t.name)
 		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.name, VersionSource: "tag " + t.name, Model: id.Name, Label: "tag " + t.name})
@@ -267,11 +263,4 @@ func subcommand(args []string) string {
 		}
 	}
 	return ""
-}
-
-func short(oid string) string {
-	if len(oid) > 7 {
-		return oid[:7]
-	}
-	return oid
 }

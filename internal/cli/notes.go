@@ -49,12 +49,7 @@ var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 func runNotes(ctx context.Context, e *env, args []string) int {
 	var g gateFlags
 	fs := newFlagSet("notes")
-	g.opts.Repo, g.opts.Head = ".", "HEAD"
-	fs.StringVar(&g.opts.Repo, "repo", ".", "")
-	fs.StringVar(&g.opts.Base, "base", "", "")
-	fs.StringVar(&g.opts.Head, "head", "HEAD", "")
-	fs.StringVar(&g.opts.Version, "version", "", "")
-	fs.StringVar(&g.opts.Config, "config", "", "")
+	g.registerRevisions(fs)
 	format := fs.String("format", "markdown", "")
 	write := fs.Bool("write", false, "")
 	force := fs.Bool("force", false, "")

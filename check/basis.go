@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/modelgate/modelgate/check/evidence/tensors"
 	"github.com/modelgate/modelgate/internal/abbrev"
@@ -106,4 +108,59 @@ func conservative(fs []Finding, required Bump) bool {
 		}
 	}
 	return true
+}
+
+// UnknownKeys returns the paths of the findings no rule knows (basis
+// unclassified), each once, in report order; suppressed findings are left
+// out.
+func (m *ModelReport) UnknownKeys() []string {
+	var out []string
+	for _, f := range m.Findings {
+		if f.Basis == BasisUnclassified && f.Suppressed == "" && !slices.Contains(out, f.Path) {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}
+
+// RuleSnippet returns the rules section of .modelgate.yaml that would
+// classify the keys at paths (DESIGN §7), one custom rule each, at major:
+// the reader lowers each bump to what a change of the key requires.
+func RuleSnippet(paths []string) string {
+	var b strings.Builder
+	b.WriteString("rules:\n")
+	used := map[string]bool{}
+	for _, p := range paths {
+		id := snippetRuleID(p)
+		for i := 2; used[id] || LookupRule(id) != nil; i++ {
+			id = fmt.Sprintf("%s-%d", snippetRuleID(p), i)
+		}
+		used[id] = true
+		fmt.Fprintf(&b, "  %s:\n    match: %s\n    bump: major  # or minor, patch, none: what a change of this key requires\n", id, strconv.Quote(p))
+	}
+	return b.String()
+}
+
+// snippetRuleID makes a kebab-case rule ID from the last key of a path.
+func snippetRuleID(p string) string {
+	last := p
+	if i := strings.LastIndexAny(p, ".]"); i >= 0 && i+1 < len(p) {
+		last = p[i+1:]
+	}
+	var words []string
+	for _, w := range splitWords(last) {
+		var b strings.Builder
+		for _, r := range w {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() > 0 {
+			words = append(words, b.String())
+		}
+	}
+	if len(words) == 0 {
+		return "unknown-key"
+	}
+	return strings.Join(words, "-") + "-key"
 }

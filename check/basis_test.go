@@ -97,3 +97,30 @@ func TestConservative(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleSnippet: the rules the report proposes for keys no rule knows are
+// a valid .modelgate.yaml that classifies exactly those keys.
+func TestRuleSnippet(t *testing.T) {
+	b, _ := model(t, "model: m-v1.0.0\narchitecture:\n  zeta_mode: a\n  model:\n    zeta_mode: 1\n    key-renamed: x\n")
+	h, fsys := model(t, "model: m-v1.0.0\narchitecture:\n  zeta_mode: b\n  model:\n    zeta_mode: 2\n    key-renamed: y\n")
+	r := evaluate(t, "", b, h, fsys)
+	unknown := r.UnknownKeys()
+	if strings.Join(unknown, " ") != "architecture.zeta_mode architecture.model.zeta_mode architecture.model.key-renamed" {
+		t.Fatalf("unknown keys %q", unknown)
+	}
+	snippet := RuleSnippet(unknown)
+	for _, want := range []string{"  zeta-mode-key:\n", "  zeta-mode-key-2:\n", "  key-renamed-key:\n"} {
+		if !strings.Contains(snippet, want) {
+			t.Errorf("snippet lacks %q:\n%s", want, snippet)
+		}
+	}
+	r = evaluate(t, snippet, b, h, fsys)
+	if r.Conservative || len(r.UnknownKeys()) != 0 {
+		t.Errorf("with the snippet: conservative %v, unknown %q", r.Conservative, r.UnknownKeys())
+	}
+	for _, f := range r.Findings {
+		if f.Basis != BasisRule || LookupRule(f.Rule) != nil || !strings.Contains(snippet, "  "+f.Rule+":\n") {
+			t.Errorf("finding %s %s basis %s: want a custom rule of the snippet", f.Rule, f.Path, f.Basis)
+		}
+	}
+}

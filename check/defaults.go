@@ -43,38 +43,39 @@ func isNeoX(n *Node) bool {
 	return hits >= 3
 }
 
+// maxSiblings bounds the map a default is derived in: defaults are settings
+// of small config maps, and a large map (a vocabulary) is not scanned once
+// per changed key.
+const maxSiblings = 256
+
 // madeExplicit matches a key added or removed at its framework default.
 func madeExplicit(s *subject) bool {
 	if s.Kind != Added && s.Kind != Removed || s.tree == nil || len(s.Path) < 2 {
 		return false
 	}
-	v, root, p := s.New, s.tree.new, s.Path
+	v, root, side, p := s.New, s.tree.new, 1, s.Path
 	if s.Kind == Removed {
-		v, root = s.Old, s.tree.old
+		v, root, side = s.Old, s.tree.old, 0
 	}
 	parent := nodeAt(root, p[:len(p)-1])
-	if parent == nil || parent.Kind != KindMap {
+	if parent == nil || parent.Kind != KindMap || len(parent.Keys) > maxSiblings {
 		return false
 	}
-	key := p[len(p)-1].Key
-	if def, ok := derivedDefault(key, parent); ok {
+	key := normKey(p[len(p)-1].Key)
+	if def, ok := derivedDefault(p[len(p)-1].Key, parent); ok {
 		return v.Kind == KindNumber && v.Num == def
 	}
-	if len(p) == 2 && isNeoX(parent) {
-		if def, ok := neoxDefaults[normKey(key)]; ok {
-			return matchesDefault(v, def)
-		}
+	var def any
+	var ok bool
+	switch {
+	case len(p) == 2 && s.tree.neox[side]:
+		def, ok = neoxDefaults[key]
+	case len(p) == 2 && s.tree.openCLIP[side]:
+		def, ok = openCLIPDefaults[""][key]
+	case len(p) == 3 && s.tree.openCLIP[side]:
+		def, ok = openCLIPDefaults[p[1].Key][key]
 	}
-	if file := nodeAt(root, p[:2]); len(p) >= 2 && len(p) <= 3 && isOpenCLIP(nodeAt(root, p[:1])) && file != nil {
-		tower := ""
-		if len(p) == 3 {
-			tower = p[1].Key
-		}
-		if def, ok := openCLIPDefaults[tower][normKey(key)]; ok {
-			return matchesDefault(v, def)
-		}
-	}
-	return false
+	return ok && matchesDefault(v, def)
 }
 
 // openCLIPDefaults are the defaults of open_clip's model configs, per tower

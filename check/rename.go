@@ -1,9 +1,6 @@
 package check
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 // Renames are not changes (DESIGN §2.1): a key whose concept and value are
 // unchanged but whose spelling or place changed is one key-renamed finding,
@@ -29,9 +26,9 @@ type renameLeaf struct {
 	other    Path
 }
 
-// maxRenameLeaves bounds the leaves considered, so that a rewritten
-// configuration of any size is paired in linear time per leaf.
-const maxRenameLeaves = 4096
+// maxRenameLeaves bounds the leaves considered; beyond it a change is
+// reported key by key, as git reports a rename too large to detect.
+const maxRenameLeaves = 1 << 16
 
 // pairRenames replaces each removed key whose concept reappears elsewhere
 // in the same manifest section with the same value by one change of Kind
@@ -56,12 +53,16 @@ func pairRenames(changes []Change) []Change {
 	if len(removed) == 0 || len(added) == 0 {
 		return changes
 	}
+	byID := map[string][]int{}
+	for ai, a := range added {
+		byID[a.id] = append(byID[a.id], ai)
+	}
 	// Same concept, same value: a rename. Prefer the same parent, then the
 	// longest common tail of the path, then file order.
 	for ri := range removed {
 		r := &removed[ri]
 		best, bestScore := -1, -1
-		for ai := range added {
+		for _, ai := range byID[r.id] {
 			a := &added[ai]
 			if a.paired >= 0 || !samePlace(a, r) || !Equal(a.node, r.node) {
 				continue
@@ -76,13 +77,19 @@ func pairRenames(changes []Change) []Change {
 	}
 	// Same concept, removed once and added once with another value: one
 	// change of that concept.
+	unpaired := map[string]int{}
+	for _, r := range removed {
+		if r.paired < 0 {
+			unpaired[r.id]++
+		}
+	}
 	for ri := range removed {
 		r := &removed[ri]
 		if r.paired >= 0 || r.node.Kind == KindMap {
 			continue
 		}
 		match := -1
-		for ai := range added {
+		for _, ai := range byID[r.id] {
 			a := &added[ai]
 			if a.paired >= 0 || !samePlace(a, r) || a.node.Kind == KindMap {
 				continue
@@ -93,7 +100,7 @@ func pairRenames(changes []Change) []Change {
 			}
 			match = ai
 		}
-		if match >= 0 && !slices.ContainsFunc(removed, func(o renameLeaf) bool { return o.id == r.id && o.path.String() != r.path.String() && o.paired < 0 }) {
+		if match >= 0 && unpaired[r.id] == 1 {
 			r.paired, added[match].paired = match, ri
 		}
 	}
@@ -306,11 +313,17 @@ func pairRestated(removed, added []renameLeaf) {
 		removed[ri].paired, added[ai].paired = ai, ri
 		removed[ri].restated, added[ai].restated = true, true
 	}
+	byParent := map[string][]int{}
+	for ai, a := range added {
+		if a.paired < 0 {
+			byParent[a.parent] = append(byParent[a.parent], ai)
+		}
+	}
 	for ri := range removed {
 		r := &removed[ri]
-		for ai := range added {
+		for _, ai := range byParent[r.parent] {
 			a := &added[ai]
-			if r.paired >= 0 || a.paired >= 0 || a.path[0] != r.path[0] || a.parts != r.parts || a.parent != r.parent {
+			if r.paired >= 0 || a.paired >= 0 || a.path[0] != r.path[0] || a.parts != r.parts {
 				continue
 			}
 			rk, ak := normKey(r.path[len(r.path)-1].Key), normKey(a.path[len(a.path)-1].Key)
@@ -323,27 +336,35 @@ func pairRestated(removed, added []renameLeaf) {
 		}
 	}
 	// A choice that became a key: the value names a map that was moved.
-	choice := func(leaf *renameLeaf, others, counterparts []renameLeaf) {
-		if leaf.paired >= 0 || leaf.node.Kind != KindString || leaf.node.Str == "" {
-			return
-		}
-		for _, o := range others {
-			if o.paired < 0 || o.path[0] != leaf.path[0] {
+	// moved maps a key that is on the paths of paired leaves on one side
+	// but not on their partners' to the path up to it.
+	moved := func(leaves, partners []renameLeaf) map[string]Path {
+		m := map[string]Path{}
+		for _, l := range leaves {
+			if l.paired < 0 {
 				continue
 			}
-			moved := counterparts[o.paired]
-			if i := stepIndex(o.path, leaf.node.Str); i >= 0 && stepIndex(moved.path, leaf.node.Str) < 0 {
-				leaf.restated, leaf.other = true, clonePath(o.path[:i+1])
-				return
+			for i, st := range l.path {
+				if _, seen := m[st.Key]; !seen && !st.Keyed && st.Key != "" && stepIndex(partners[l.paired].path, st.Key) < 0 {
+					m[st.Key] = clonePath(l.path[:i+1])
+				}
+			}
+		}
+		return m
+	}
+	choice := func(leaves []renameLeaf, from map[string]Path) {
+		for i := range leaves {
+			l := &leaves[i]
+			if l.paired >= 0 || l.node.Kind != KindString || l.node.Str == "" {
+				continue
+			}
+			if p, ok := from[l.node.Str]; ok && p[0] == l.path[0] {
+				l.restated, l.other = true, p
 			}
 		}
 	}
-	for ai := range added {
-		choice(&added[ai], removed, added)
-	}
-	for ri := range removed {
-		choice(&removed[ri], added, removed)
-	}
+	choice(added, moved(removed, added))
+	choice(removed, moved(added, removed))
 }
 
 // flagToChoice reports whether a flag set to true names the value of the

@@ -479,9 +479,23 @@ func splitWords(key string) []string {
 	return words
 }
 
+// phrases holds the entries of the word lists split into words, once.
+var phrases = func() map[string][]string {
+	m := map[string][]string{}
+	for _, list := range [][]string{trainingWords, runtimeWords, behaviourWords, shapeWords, metadataWords} {
+		for _, e := range list {
+			m[e] = strings.Fields(e)
+		}
+	}
+	return m
+}()
+
 func matchWords(words []string, list []string) bool {
 	for _, entry := range list {
-		phrase := strings.Fields(entry)
+		phrase, ok := phrases[entry]
+		if !ok {
+			phrase = strings.Fields(entry)
+		}
 		for i := 0; i+len(phrase) <= len(words); i++ {
 			ok := true
 			for j, p := range phrase {

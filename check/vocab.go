@@ -46,10 +46,15 @@ type treeContext struct {
 	old, new *Node // the manifests with their files resolved
 	// positions is how the architecture encodes positions (either side).
 	positions positionScheme
+	// neox and openCLIP say whether the architecture at the old [0] and
+	// new [1] revision reads like a GPT-NeoX or an open_clip config.
+	neox, openCLIP [2]bool
 }
 
 func newTreeContext(old, new *Node) *treeContext {
-	return &treeContext{old: old, new: new, positions: positionsOf(old.Get("architecture"), new.Get("architecture"))}
+	a, b := old.Get("architecture"), new.Get("architecture")
+	return &treeContext{old: old, new: new, positions: positionsOf(a, b),
+		neox: [2]bool{isNeoX(a), isNeoX(b)}, openCLIP: [2]bool{isOpenCLIP(a), isOpenCLIP(b)}}
 }
 
 // valuesAt returns the old and new values of the key on the change's path

@@ -54,7 +54,7 @@ func featureOff(s *subject) bool {
 		oldParent = nodeAt(s.tree.old, s.From[:len(s.From)-1])
 	}
 	newParent := nodeAt(s.tree.new, s.Path[:n-1])
-	if oldParent == nil || newParent == nil || oldParent.Kind != KindMap || newParent.Kind != KindMap {
+	if oldParent == nil || newParent == nil || oldParent.Kind != KindMap || newParent.Kind != KindMap || len(newParent.Keys) > maxSiblings {
 		return false
 	}
 	for _, sw := range newParent.Keys {

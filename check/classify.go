@@ -54,9 +54,9 @@ func classifyKeys(keys []string, ctx *keyContext, arch bool) keyVerdict {
 	if c != nil {
 		class := c.classOf(ctx)
 		switch {
-		case sec.class == classMetadata:
+		case referenceSections[normKey(sec.section)]:
 			return sec
-		case sec.class == classTraining || sec.class == classRuntime:
+		case sec.class == classTraining || sec.class == classMetadata || sec.class == classRuntime:
 			if !(class == classShape && c.strong) {
 				return sec
 			}

@@ -196,7 +196,8 @@ var concepts = []*concept{
 		"positional_embedding_type", "position_embedding", "positional_encoding"}},
 	{id: "rotary-positions", class: classShape, table: true, keys: []string{"rope", "use_rotary_position_embeddings", "use_rope"}},
 	{id: "alibi", class: classShape, table: true, keys: []string{"alibi", "use_alibi"}},
-	{id: "model-class", class: classShape, strong: true, keys: []string{"model_type", "architectures", "hf_config"}},
+	{id: "model-class", class: classShape, strong: true, keys: []string{"model_type", "architectures", "hf_config",
+		"general_architecture"}},
 	{id: "backbone-class", class: classShape, strong: true, keys: []string{"timm_model_name", "backbone_name"}},
 	{id: "text-model-class", class: classShape, strong: true, keys: []string{"hf_model_name"}},
 	{id: "custom-text", class: classShape, strong: true, keys: []string{"custom_text"}},
@@ -514,9 +515,7 @@ var sections = func() map[string]keyClass {
 		"comms_logger", "flops_profiler", "autotuning", "dataloader_config", "train_pipeline", "sampler", "collator",
 		"augmentation", "augmentations", "paths", "io", "visualizer", "vis_backends", "resources", "cluster",
 		"compile", "loss", "losses", "metrics", "experiment", "dataloaders", "validation", "test_data")
-	// llm-foundry's variables hold values that the rest of the file refers
-	// to as ${variables.x}; references are resolved before the diff, so a
-	// variable counts where it is used.
+	// Reference sections (referenceSections) read as metadata.
 	add(classMetadata, "metadata", "info", "card", "model_card", "about", "hub", "hf_hub", "huggingface_hub", "general",
 		"variables", "vars")
 	add(classBehaviour, "generation", "generation_config", "generate", "sampling", "inference", "text_generation",
@@ -529,6 +528,12 @@ var sections = func() map[string]keyClass {
 		"vision", "text", "visual", "image_encoder", "text_encoder", "blocks")
 	return m
 }()
+
+// referenceSections hold values that the rest of the file refers to
+// (llm-foundry's variables: ${variables.max_seq_len}); references are
+// resolved before the diff, so a value there counts where it is used and
+// nothing in the section counts by itself, whatever its name.
+var referenceSections = map[string]bool{"variables": true, "vars": true}
 
 // conceptIndex maps every normalised synonym to its concept.
 var conceptIndex = func() map[string]*concept {

@@ -137,6 +137,8 @@ func TestClassifyKeys(t *testing.T) {
 		{"context with learned positions", []string{"block_size"}, learned, classShape, BasisVocabulary},
 		{"GGUF key", []string{"llama.attention.head_count_kv"}, nil, classShape, BasisVocabulary},
 		{"variables are used where referred to", []string{"d_model", "variables"}, nil, classMetadata, BasisSection},
+		{"strong shape concept in a metadata section", []string{"architecture", "general"}, nil, classShape, BasisVocabulary},
+		{"metadata section", []string{"quantized_by", "general"}, nil, classMetadata, BasisSection},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,9 +22,10 @@ type concept struct {
 	// strong shape concepts keep their class inside a training section:
 	// a layer count is a layer count wherever it is written.
 	strong bool
-	// table concepts size a parameter table that reads like a behaviour
-	// setting: a relative-position bias window, a learned position or patch
-	// grid, relative-attention buckets.
+	// table concepts size a position table when their class is shape,
+	// although they read like behaviour: a relative-position bias window,
+	// relative-attention buckets, a learned position or patch grid, a
+	// context length with learned positions.
 	table bool
 	// subtree concepts classify every key below them (rope_scaling.factor).
 	subtree bool

@@ -115,7 +115,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 			return nil, err
 		}
 		r.Findings = append(r.Findings, found...)
-		r.Findings = append(r.Findings, fileFindings(cfg, base, head, in.Changed, in.Exclude)...)
+		r.Findings = append(r.Findings, fillBasis(fileFindings(cfg, base, head, in.Changed, in.Exclude))...)
 		r.tensorEvidence(cfg, in)
 		r.Metrics = compareMetrics(cfg, base, head)
 		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
@@ -124,6 +124,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 				r.RequiredBump = f.Bump
 			}
 		}
+		r.Conservative = conservative(r.Findings, r.RequiredBump)
 		r.Findings = capFindings(r.Findings, MaxFindingsPerRule)
 		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
 		r.RequiredVersion = req.String()
@@ -306,7 +307,9 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	// Tree findings are capped as they come (MaxFindingsPerRule): a config
 	// of 100,000 changed keys holds 100 findings in memory, not 100,000.
 	capped := newCapper(MaxFindingsPerRule)
-	for _, c := range Diff(base.Resolved, head.Resolved) {
+	old, new := interpolate(base.Resolved), interpolate(head.Resolved)
+	tc := newTreeContext(old, new)
+	for _, c := range expandUnknown(pairRenames(Diff(old, new)), tc) {
 		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
 			continue
 		}
@@ -314,7 +317,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 			apiChanges = append(apiChanges, c)
 			continue
 		}
-		capped.add(treeFinding(cfg, hf, c))
+		capped.add(treeFinding(cfg, hf, tc, c))
 	}
 	out := capped.findings()
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
@@ -327,19 +330,21 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 		}
 		out = append(out, found...)
 		for _, c := range uncovered {
-			f := treeFinding(cfg, hf, c)
+			f := treeFinding(cfg, hf, tc, c)
 			f.Message += " (oasdiff reports no change here; classified by the generic API rules)"
 			out = append(out, f)
 		}
 	}
 	reconcileTensorsAdded(out)
+	capUnclassified(out, base.Tensors, head.Tensors)
+	fillBasis(out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Bump > out[j].Bump })
 	return out, nil
 }
 
 // treeFinding classifies one difference of the trees with the rule table.
-func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
-	s := &subject{Change: &c, section: c.Path[0].Key}
+func treeFinding(cfg *Config, hf *hfConfig, tc *treeContext, c Change) Finding {
+	s := &subject{Change: &c, section: c.Path[0].Key, tree: tc}
 	s.keys = append(s.keys, c.Path[1:].keys()...)
 	if s.section == "architecture" {
 		s.hf = hf
@@ -354,6 +359,7 @@ func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
 	f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: c.Path.String(), File: c.At.File, Line: c.At.Line,
 		Old: c.Old.Interface(), New: c.New.Interface(), Message: message(r, &c),
 		oldText: c.Old.Text(), newText: c.New.Text(), effect: r.Effect}
+	explain(&f, r, s)
 	if s.section == "metrics" && c.Kind == Changed && c.Old.Kind == KindNumber && c.New.Kind == KindNumber {
 		d := metricDelta(c.Old, c.New)
 		f.summary = fmt.Sprintf("%s: %s -> %s (%s)", f.Path, c.Old.Str, c.New.Str, d)
@@ -413,6 +419,7 @@ func classify(cfg *Config, s *subject) *Rule {
 		}
 	}
 	for _, r := range Rules {
+		s.consulted = nil
 		if r.match != nil && r.match(s) {
 			return r
 		}

@@ -29,7 +29,9 @@ type Ref struct {
 	Source string `json:"source,omitempty"`
 }
 
-// ModelReport is the verdict for one model.
+// ModelReport is the verdict for one model. Conservative says the required
+// bump rests only on findings no rule knows (basis unclassified): a cautious
+// verdict rather than a certain one.
 type ModelReport struct {
 	Name            string       `json:"name"`
 	Manifest        string       `json:"manifest"`
@@ -37,6 +39,7 @@ type ModelReport struct {
 	Head            Ref          `json:"head"`
 	DeclaredVersion string       `json:"declared_version"`
 	RequiredBump    Bump         `json:"required_bump"`
+	Conservative    bool         `json:"conservative"`
 	RequiredVersion string       `json:"required_version"`
 	NextIdentifier  string       `json:"next_identifier"`
 	Passed          bool         `json:"passed"`
@@ -99,11 +102,16 @@ func (m *ModelReport) DeclaredBump() Bump {
 	return BumpNone
 }
 
-// Finding is one classified difference between base and head.
+// Finding is one classified difference between base and head. Basis says
+// why it got its bump (rule, vocabulary, section, default, evidence or
+// unclassified, DESIGN §2.1); OldPath is where a renamed or moved key was at
+// the baseline.
 type Finding struct {
 	Rule    string `json:"rule"`
 	Bump    Bump   `json:"bump"`
+	Basis   Basis  `json:"basis"`
 	Path    string `json:"path"`
+	OldPath string `json:"old_path,omitempty"`
 	File    string `json:"file"`
 	Line    int    `json:"line"`
 	Old     any    `json:"old"`

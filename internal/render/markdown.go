@@ -28,6 +28,16 @@ func Markdown(w io.Writer, r *check.Report) error {
 			fmt.Fprintf(&b, "`%s` (`%s`) → `%s` (`%s`): the changes require a **%s** bump, to **%s**; declared **%s**.\n\n",
 				inert(m.Base.Ref), abbrev.Commit(m.Base.Commit), inert(m.Head.Ref), abbrev.Commit(m.Head.Commit), m.RequiredBump, m.RequiredVersion, m.DeclaredVersion)
 		}
+		if unknown := m.UnknownKeys(); len(unknown) > 0 {
+			if m.Conservative {
+				fmt.Fprintf(&b, "The %s bump is conservative: it rests on %s no rule knows. ", m.RequiredBump, keys(len(unknown)))
+			}
+			shown := make([]string, len(unknown))
+			for i, k := range unknown {
+				shown[i] = "`" + inert(k) + "`"
+			}
+			fmt.Fprintf(&b, "Keys no rule knows: %s; a rule in `.modelgate.yaml` classifies them (`modelgate check` prints one for each).\n\n", strings.Join(shown, ", "))
+		}
 		for _, n := range m.Notices {
 			fmt.Fprintf(&b, "> %s\n\n", MarkdownEscape(n))
 		}

@@ -44,11 +44,15 @@ func text(w io.Writer, r *check.Report, verdict bool) error {
 		switch {
 		case m.Base != nil && m.RequiredBump == check.BumpNone:
 			fmt.Fprintf(&b, "  required: no bump, %s may stay; declared %s\n", m.Base.Version, m.DeclaredVersion)
+		case m.Base != nil && m.Conservative:
+			fmt.Fprintf(&b, "  required: %s bump from %s -> %s, conservatively: %s no rule knows; declared %s\n", m.RequiredBump,
+				m.Base.Version, m.RequiredVersion, keys(len(m.UnknownKeys())), m.DeclaredVersion)
 		case m.Base != nil:
 			fmt.Fprintf(&b, "  required: %s bump from %s -> %s; declared %s\n", m.RequiredBump, m.Base.Version, m.RequiredVersion, m.DeclaredVersion)
 		default:
 			fmt.Fprintf(&b, "  declared: %s\n", m.DeclaredVersion)
 		}
+		writeUnknownKeys(&b, m)
 		if m.ReleaseNotes.Found {
 			fmt.Fprintf(&b, "  release notes: %s\n", inert(*m.ReleaseNotes.Path))
 		}
@@ -65,4 +69,30 @@ func text(w io.Writer, r *check.Report, verdict bool) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// keys counts keys: "1 key", "2 keys".
+func keys(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return fmt.Sprintf("%d keys", n)
+}
+
+// writeUnknownKeys lists the keys no rule knows once, with the rules for
+// .modelgate.yaml that would classify them.
+func writeUnknownKeys(b *strings.Builder, m *check.ModelReport) {
+	unknown := m.UnknownKeys()
+	if len(unknown) == 0 {
+		return
+	}
+	shown := make([]string, len(unknown))
+	for i, k := range unknown {
+		shown[i] = inert(k)
+	}
+	fmt.Fprintf(b, "  keys no rule knows: %s\n", strings.Join(shown, ", "))
+	b.WriteString("  to classify them, add to .modelgate.yaml and set each bump:\n")
+	for _, l := range strings.Split(strings.TrimSuffix(check.RuleSnippet(unknown), "\n"), "\n") {
+		fmt.Fprintf(b, "    %s\n", inert(l))
+	}
 }

@@ -179,8 +179,13 @@ func (db *DB) Close() error {
 // error; use as: defer guard(&err).
 func guard(err *error) {
 	if r := recover(); r != nil {
-		if re, ok := r.(runtime.Error); ok && strings.Contains(re.Error(), "fault") {
-			*err = corrupt("memory fault reading a mapped file: %v", re)
+		// With SetPanicOnFault, a fault in a mapped file panics with a
+		// runtime.Error that has the faulting address.
+		if re, ok := r.(interface {
+			runtime.Error
+			Addr() uintptr
+		}); ok {
+			*err = corrupt("memory fault reading a mapped file (truncated?): %v", re)
 			return
 		}
 		panic(r)

@@ -20,9 +20,10 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 		return nil, corrupt("bad delta header")
 	}
 	delta = delta[n:]
-	// Every instruction of at most 8 bytes yields at most 16 MiB (a copy)
-	// or 127 bytes: a larger result is corrupt, refused before allocating.
-	if dst > uint64(len(delta))*(1<<24) {
+	// Every byte of instructions yields at most the whole base (a copy)
+	// or 127 bytes (an insert): a larger result is corrupt, refused before
+	// allocating.
+	if dst > uint64(len(delta))*uint64(max(len(base), 127)) {
 		return nil, corrupt("delta of %d bytes cannot build %d bytes", len(delta), dst)
 	}
 	out := make([]byte, 0, min(dst, 1<<30))

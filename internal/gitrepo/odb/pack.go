@@ -234,6 +234,11 @@ func (p *pack) object(db *DB, off int64, streamAbove int64) (*Object, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s at %d: %w", p.name, off, err)
 		}
+		if e.typ == int(Tree) {
+			// Trees are read again and again: every path is looked up
+			// from the root.
+			db.cache.put(p, off, Tree, data)
+		}
 		return &Object{Type: Type(e.typ), Size: e.size, Data: data}, nil
 	}
 	t, data, err := db.resolve(link{p, off, e})

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 )
 
 // Graph is a commit-graph file (objects/info/commit-graph): every commit's
@@ -17,6 +19,8 @@ type Graph struct {
 	oids   []byte
 	cdat   []byte // n × (tree, parent 1, parent 2, generation and time)
 	edges  []byte // parents beyond the second
+	unmap  runtime.Cleanup
+	mapped bool
 }
 
 // GraphCommit is a commit as the commit-graph records it.
@@ -52,6 +56,7 @@ func OpenGraph(dir string) (*Graph, error) {
 		unmapFile(data)
 		return nil, err
 	}
+	g.unmap, g.mapped = release(g, data), true
 	return g, nil
 }
 
@@ -89,9 +94,11 @@ func ParseGraph(data []byte) (*Graph, error) {
 
 // Close releases the map.
 func (g *Graph) Close() error {
-	if g == nil || g.data == nil {
+	if g == nil || !g.mapped {
 		return nil
 	}
+	g.unmap.Stop()
+	g.mapped = false
 	err := unmapFile(g.data)
 	g.data, g.oids, g.cdat, g.edges, g.fanout = nil, nil, nil, nil, nil
 	return err
@@ -101,20 +108,31 @@ func (g *Graph) Close() error {
 func (g *Graph) Len() int { return g.n }
 
 // Find returns the position of commit h in the graph.
-func (g *Graph) Find(h Hash) (uint32, bool) {
-	i, ok := findName(g.fanout, g.oids, h)
-	return uint32(i), ok
+func (g *Graph) Find(h Hash) (pos uint32, ok bool) {
+	err := readFault(func() error {
+		i, found := findName(g.fanout, g.oids, h)
+		pos, ok = uint32(i), found
+		return nil
+	})
+	runtime.KeepAlive(g)
+	return pos, ok && err == nil
 }
 
-// Hash returns the name of the commit at pos.
-func (g *Graph) Hash(pos uint32) Hash {
-	var h Hash
-	copy(h[:], g.oids[pos*20:])
+// Hash returns the name of the commit at pos (the zero hash if the file
+// cannot be read).
+func (g *Graph) Hash(pos uint32) (h Hash) {
+	readFault(func() error {
+		copy(h[:], g.oids[pos*20:])
+		return nil
+	})
+	runtime.KeepAlive(g)
 	return h
 }
 
 // Commit returns the commit at pos; Parents reuses buf.
 func (g *Graph) Commit(pos uint32, buf []uint32) (c GraphCommit, err error) {
+	defer runtime.KeepAlive(g)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer guard(&err)
 	if int(pos) >= g.n {
 		return c, corrupt("commit-graph position %d out of range", pos)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -18,6 +19,7 @@ type midx struct {
 	offs   []byte // n × (pack number, offset)
 	loffs  []byte
 	sum    []byte // the file's checksum
+	unmap  runtime.Cleanup
 }
 
 // openMIDX maps pack/multi-pack-index; nil when there is none or it is not
@@ -35,6 +37,7 @@ func openMIDX(packDir string) (*midx, error) {
 		unmapFile(data)
 		return nil, err
 	}
+	m.unmap = release(m, data)
 	return m, nil
 }
 
@@ -116,6 +119,7 @@ func (m *midx) close() error {
 	if m == nil || m.data == nil {
 		return nil
 	}
+	m.unmap.Stop()
 	err := unmapFile(m.data)
 	m.data = nil
 	return err

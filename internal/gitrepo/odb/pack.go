@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 )
 
@@ -43,6 +44,14 @@ type pack struct {
 	idx     *index
 	data    []byte
 	err     error
+	// unmaps release the maps when the pack is garbage: a DB dropped
+	// without Close does not leak them.
+	unmaps []runtime.Cleanup
+}
+
+// release unmaps b when owner becomes unreachable, unless stopped first.
+func release[T any](owner *T, b []byte) runtime.Cleanup {
+	return runtime.AddCleanup(owner, func(b []byte) { unmapFile(b) }, b)
 }
 
 // openIndex maps and checks the index. A pack index that is gone or not
@@ -72,6 +81,7 @@ func (p *pack) openIndexLocked() error {
 		return p.err
 	}
 	p.idxData, p.idx = data, x
+	p.unmaps = append(p.unmaps, release(p, data))
 	return nil
 }
 
@@ -112,12 +122,17 @@ func (p *pack) open() error {
 		return p.err
 	}
 	p.data, p.state = data, packOK
+	p.unmaps = append(p.unmaps, release(p, data))
 	return nil
 }
 
 func (p *pack) close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for _, c := range p.unmaps {
+		c.Stop()
+	}
+	p.unmaps = nil
 	var first error
 	if p.data != nil {
 		first = unmapFile(p.data)
@@ -216,6 +231,7 @@ type link struct {
 
 // object reads the object at off, resolving its delta chain.
 func (p *pack) object(db *DB, off int64, streamAbove int64) (*Object, error) {
+	defer runtime.KeepAlive(p) // the map lives as long as the pack
 	if err := p.open(); err != nil {
 		return nil, err
 	}
@@ -253,6 +269,7 @@ func (p *pack) object(db *DB, off int64, streamAbove int64) (*Object, error) {
 // every object it builds.
 func (db *DB) resolve(top link) (Type, []byte, error) {
 	chain := []link{top}
+	defer runtime.KeepAlive(chain) // the maps live as long as their packs
 	var (
 		t    Type
 		base []byte
@@ -325,6 +342,7 @@ func (db *DB) resolve(top link) (Type, []byte, error) {
 // header returns the type and size of the object at off: the type at the
 // bottom of its delta chain, the size the top delta declares.
 func (p *pack) header(db *DB, off int64) (Type, int64, error) {
+	defer runtime.KeepAlive(p)
 	if err := p.open(); err != nil {
 		return 0, 0, err
 	}

@@ -53,13 +53,16 @@ func benchmarkRepo(b *testing.B) string {
 }
 
 // readers runs a benchmark with the memory-mapped reader beneath go-git
-// and with go-git alone, for comparison in review.
+// (with and without the commit-graph) and with go-git alone, for
+// comparison in review.
 func readers(b *testing.B, f func(b *testing.B)) {
-	for _, fast := range []bool{true, false} {
-		name := map[bool]string{true: "odb", false: "go-git"}[fast]
-		b.Run(name, func(b *testing.B) {
-			defer func(old bool) { fastObjects = old }(fastObjects)
-			fastObjects = fast
+	for _, c := range []struct {
+		name        string
+		fast, graph bool
+	}{{"odb", true, true}, {"odb-no-graph", true, false}, {"go-git", false, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer func(fast, graph bool) { fastObjects, commitGraphs = fast, graph }(fastObjects, commitGraphs)
+			fastObjects, commitGraphs = c.fast, c.graph
 			f(b)
 		})
 	}

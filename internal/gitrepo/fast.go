@@ -118,8 +118,7 @@ type fastState struct {
 	graph     *odb.Graph                // the commit-graph (commitGraph)
 	graphRead bool                      // graph was looked for
 	walks     map[plumbing.Hash]*walker // one history walk per head
-	tags      []tagRef                  // the tags, listed once (tagRefs)
-	tagIndex  map[string]plumbing.Hash  // tags by name
+	tags      []tagRef                  // the tags by name, listed once (tagRefs)
 }
 
 // withFastObjects puts the memory-mapped object reader beneath go-git's

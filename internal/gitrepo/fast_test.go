@@ -318,3 +318,52 @@ func TestWalkMatchesGit(t *testing.T) {
 	commits = strings.Fields(runGit(t, dir, nil, "rev-list", "--all"))
 	t.Run("stale commit-graph", func(t *testing.T) { check(t, true) })
 }
+
+// TestTagFiles lists tags from packed-refs and loose files (a loose tag
+// overriding a packed one of the same name, nested names, a symbolic tag,
+// annotated tags) and compares the list with go-git's, and TagCommit with
+// git rev-parse.
+func TestTagFiles(t *testing.T) {
+	dir := t.TempDir()
+	runGit(t, dir, nil, "init", "-q", "-b", "main")
+	for i := range 4 {
+		writeFile(t, dir, "f.txt", fmt.Sprint(i))
+		runGit(t, dir, nil, "add", "-A")
+		runGit(t, dir, nil, "commit", "-q", "-m", fmt.Sprint(i))
+		runGit(t, dir, nil, "tag", fmt.Sprintf("m-v1.0.%d", i))
+		runGit(t, dir, nil, "tag", "-a", "-m", "annotated", fmt.Sprintf("team/m-v2.0.%d", i))
+	}
+	runGit(t, dir, nil, "pack-refs", "--all")
+	runGit(t, dir, nil, "tag", "-f", "m-v1.0.0", "HEAD") // loose, overrides the packed one
+	runGit(t, dir, nil, "tag", "m-v3.0.0", "HEAD~1")     // loose only
+	runGit(t, dir, nil, "symbolic-ref", "refs/tags/latest", "refs/tags/m-v1.0.3")
+	list := func(fast bool) []tagRef {
+		defer func(old bool) { fastObjects = old }(fastObjects)
+		fastObjects = fast
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := r.readTagFiles(); ok != fast {
+			t.Fatalf("reading the tag files: %v, want %v", ok, fast)
+		}
+		tags, err := r.tagRefs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range tags {
+			got, err := r.TagCommit(tag.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := strings.TrimSpace(runGit(t, dir, nil, "rev-parse", tag.name+"^{commit}")); got != want {
+				t.Errorf("TagCommit(%s) = %s, git: %s", tag.name, got, want)
+			}
+		}
+		return tags
+	}
+	fast, slow := list(true), list(false)
+	if len(fast) != 10 || !slices.Equal(fast, slow) {
+		t.Errorf("tags from the files:\n%v\ngo-git:\n%v", fast, slow)
+	}
+}

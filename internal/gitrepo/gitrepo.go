@@ -336,12 +336,9 @@ func (r *Repo) Peel(t *Tag) (*Commit, error) {
 
 // TagCommit returns the commit the tag points to, or "" if there is no such tag.
 func (r *Repo) TagCommit(name string) (string, error) {
-	if _, err := r.tagRefs(); err != nil {
+	h, ok, err := r.tagHash(name)
+	if err != nil || !ok {
 		return "", err
-	}
-	h, ok := r.tagIndex[name]
-	if !ok {
-		return "", nil
 	}
 	c, err := r.Peel(&Tag{Name: name, hash: h})
 	if err != nil {
@@ -640,7 +637,7 @@ func (r *Repo) FetchTags(ctx context.Context, remote, name, token string) error 
 		opts.Auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
 	}
 	err := r.repo.FetchContext(ctx, opts)
-	r.tags, r.tagIndex = nil, nil // list the tags again
+	r.tags = nil // list the tags again
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}

@@ -1,7 +1,14 @@
 package gitrepo
 
 import (
+	"bytes"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -21,6 +28,10 @@ type tagRef struct {
 func (r *Repo) tagRefs() ([]tagRef, error) {
 	if r.tags != nil {
 		return r.tags, nil
+	}
+	if tags, ok := r.readTagFiles(); ok {
+		r.tags = tags
+		return tags, nil
 	}
 	iter, err := r.repo.Storer.IterReferences()
 	if err != nil {
@@ -46,10 +57,132 @@ func (r *Repo) tagRefs() ([]tagRef, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing tags: %w", err)
 	}
+	sortTags(tags)
 	r.tags = tags
-	r.tagIndex = make(map[string]plumbing.Hash, len(tags))
-	for _, t := range tags {
-		r.tagIndex[t.name] = t.hash
-	}
 	return tags, nil
+}
+
+// tagHash returns the target of the tag name.
+func (r *Repo) tagHash(name string) (plumbing.Hash, bool, error) {
+	tags, err := r.tagRefs()
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	i := sort.Search(len(tags), func(i int) bool { return tags[i].name >= name })
+	if i < len(tags) && tags[i].name == name {
+		return tags[i].hash, true, nil
+	}
+	return plumbing.ZeroHash, false, nil
+}
+
+// readTagFiles lists the tags of a repository that keeps its references
+// in files, as git does by default: packed-refs, then the loose ones under
+// refs/tags, which win. It reports false for anything else it does not
+// understand (a reftable, a malformed line), and go-git lists the tags.
+func (r *Repo) readTagFiles() ([]tagRef, bool) {
+	common := r.CommonDir()
+	if common == "" || !fastObjects {
+		return nil, false
+	}
+	if _, err := os.Stat(filepath.Join(common, "reftable")); err == nil {
+		return nil, false
+	}
+	tags := []tagRef{}
+	sorted := true
+	data, err := os.ReadFile(filepath.Join(common, "packed-refs"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, false
+	}
+	// One string for the file: the names are cut from it without an
+	// allocation each.
+	text := string(data)
+	for len(text) > 0 {
+		line := text
+		if nl := strings.IndexByte(text, '\n'); nl >= 0 {
+			line, text = text[:nl], text[nl+1:]
+		} else {
+			text = ""
+		}
+		if len(line) == 0 || line[0] == '#' || line[0] == '^' {
+			continue
+		}
+		if len(line) < 42 || line[40] != ' ' {
+			return nil, false
+		}
+		name, ok := strings.CutPrefix(line[41:], "refs/tags/")
+		if !ok {
+			continue
+		}
+		var h plumbing.Hash
+		if _, err := hex.Decode(h[:], []byte(line[:40])); err != nil {
+			return nil, false
+		}
+		if n := len(tags); n > 0 && tags[n-1].name >= name {
+			sorted = false
+		}
+		tags = append(tags, tagRef{name: name, hash: h})
+	}
+	var loose []tagRef
+	dir := filepath.Join(common, "refs", "tags")
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == dir && errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		name := filepath.ToSlash(rel)
+		content, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		content = bytes.TrimSpace(content)
+		var h plumbing.Hash
+		if bytes.HasPrefix(content, []byte("ref: ")) {
+			ref, err := r.repo.Reference(plumbing.NewTagReferenceName(name), true)
+			if err != nil {
+				return nil // a dangling symbolic tag names nothing
+			}
+			h = ref.Hash()
+		} else if len(content) != 40 {
+			return errors.New("not a reference")
+		} else if _, err := hex.Decode(h[:], content); err != nil {
+			return err
+		}
+		loose = append(loose, tagRef{name: name, hash: h})
+		return nil
+	})
+	if err != nil {
+		return nil, false
+	}
+	if len(loose) > 0 {
+		// A loose reference wins over a packed one of the same name.
+		shadowed := make(map[string]bool, len(loose))
+		for _, t := range loose {
+			shadowed[t.name] = true
+		}
+		kept := tags[:0]
+		for _, t := range tags {
+			if !shadowed[t.name] {
+				kept = append(kept, t)
+			}
+		}
+		tags, sorted = append(kept, loose...), false
+	}
+	if !sorted {
+		sortTags(tags)
+	}
+	return tags, true
+}
+
+// sortTags orders tags by name, as tagHash searches them.
+func sortTags(tags []tagRef) {
+	sort.Slice(tags, func(i, j int) bool { return tags[i].name < tags[j].name })
 }

@@ -1,15 +1,22 @@
 package gitrepo
 
 import (
+	"bytes"
 	"container/heap"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/modelgate/modelgate/internal/gitrepo/odb"
 )
+
+// commitGraphs turns the use of commit-graph files on; benchmarks turn it
+// off to show what it saves.
+var commitGraphs = true
 
 // genInfinity is the generation of a commit the commit-graph does not
 // hold: newer than any it does.
@@ -72,7 +79,7 @@ func (r *Repo) commitGraph() *odb.Graph {
 		return r.graph
 	}
 	r.graphRead = true
-	if r.objects == "" || r.Shallow() || !fastObjects {
+	if r.objects == "" || r.Shallow() || !fastObjects || !commitGraphs {
 		return nil
 	}
 	g, err := odb.OpenGraph(r.objects)
@@ -92,13 +99,75 @@ func (w *walker) pushHash(h plumbing.Hash) error {
 	if w.seen[h] {
 		return nil
 	}
-	c, err := w.repo.repo.CommitObject(h)
+	parents, when, err := w.readCommit(h)
 	if err != nil {
 		return err
 	}
 	w.seen[h] = true
-	heap.Push(&w.queue, node{hash: h, gen: genInfinity, when: c.Committer.When.Unix(), parents: c.ParentHashes})
+	heap.Push(&w.queue, node{hash: h, gen: genInfinity, when: when, parents: parents})
 	return nil
+}
+
+// readCommit returns the parents and commit time of a commit outside the
+// commit-graph: from the raw object's header lines when the fast reader
+// has it, else as go-git decodes it.
+func (w *walker) readCommit(h plumbing.Hash) ([]plumbing.Hash, int64, error) {
+	if fs, ok := w.repo.repo.Storer.(*fastStorer); ok {
+		data, err := fs.rawObject(plumbing.CommitObject, h)
+		if err != nil {
+			return nil, 0, err
+		}
+		if parents, when, err := parseCommitHead(data); err == nil {
+			return parents, when, nil
+		}
+	}
+	c, err := w.repo.repo.CommitObject(h)
+	if err != nil {
+		return nil, 0, err
+	}
+	return c.ParentHashes, c.Committer.When.Unix(), nil
+}
+
+// errCommitHead reports a commit header the quick parser leaves to go-git.
+var errCommitHead = errors.New("commit header not understood")
+
+// parseCommitHead reads the parents and the committer's time from the
+// header lines of a raw commit, up to the blank line before the message.
+func parseCommitHead(data []byte) (parents []plumbing.Hash, when int64, err error) {
+	for len(data) > 0 {
+		line := data
+		if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
+			line, data = data[:nl], data[nl+1:]
+		} else {
+			data = nil
+		}
+		if len(line) == 0 {
+			break // the message follows
+		}
+		key, val, _ := bytes.Cut(line, []byte{' '})
+		switch string(key) {
+		case "parent":
+			var p plumbing.Hash
+			if len(val) != 40 {
+				return nil, 0, errCommitHead
+			}
+			if _, err := hex.Decode(p[:], val); err != nil {
+				return nil, 0, errCommitHead
+			}
+			parents = append(parents, p)
+		case "committer":
+			// Name <email> <seconds> <zone>
+			i := bytes.LastIndexByte(val, '>')
+			if i < 0 {
+				return nil, 0, errCommitHead
+			}
+			f := bytes.Fields(val[i+1:])
+			if len(f) > 0 {
+				when, _ = strconv.ParseInt(string(f[0]), 10, 64)
+			}
+		}
+	}
+	return parents, when, nil
 }
 
 func (w *walker) pushPos(pos uint32) error {

@@ -106,26 +106,64 @@ models() { # N COMMITS EVERY
 	}'
 }
 
-files() { # COUNT nested|flat
-	# shellcheck disable=SC2016
-	awk -v F="$1" -v LAYOUT="$2" "$common"'
-	function path(n) {
-		if (LAYOUT == "nested") return sprintf("data/%02d/%02d/f%07d", int(n / 10000) % 100, int(n / 100) % 100, n)
-		return sprintf("data/f%07d", n)
-	}
-	BEGIN {
-		printf "blob\nmark :900000001\ndata <<EOB\nsample\nEOB\n"
-		header(1, "release lite-llm-base-v1.0.0")
-		for (n = 0; n < F; n++) printf "M 100644 :900000001 %s\n", path(n)
-		blob("manifest.yaml", manifest("lite-llm-base-v1.0.0", "{\"name\": \"core\", \"experts\": 8}", "3.0e-4"))
-		blob("releases/v1.0.0.md", notes("1.0.0", "first release"))
-		printf "reset refs/tags/lite-llm-base-v1.0.0\nfrom :1\n\n"
-		header(2, "tier added")
-		blob(path(int(F / 2) + 7), "changed\n")
-		blob("manifest.yaml", manifest("lite-llm-base-v1.1.0", "{\"name\": \"core\", \"experts\": 8}, {\"name\": \"long-context\", \"experts\": 4}", "3.0e-4"))
-		blob("releases/v1.1.0.md", notes("1.1.0", "tier long-context added"))
-		print "done"
-	}'
+# files COUNT nested|flat: the trees are written with git mktree --batch, not fast-import,
+# whose trees are lists that a folder of 1,000,000 entries makes quadratic.
+files() {
+	local count=$1 layout=$2 sample changed base head
+	git init -q "$dir"
+	git -C "$dir" symbolic-ref HEAD refs/heads/main
+	sample=$(printf 'sample\n' | git -C "$dir" hash-object -w --stdin)
+	changed=$(printf 'changed\n' | git -C "$dir" hash-object -w --stdin)
+	base=$(data_tree "$count" "$layout" "$sample" "" "")
+	head=$(data_tree "$count" "$layout" "$sample" $((count / 2 + 7)) "$changed")
+	commit_files 1 "$base" 1.0.0 "" "first release" >/dev/null
+	git -C "$dir" tag lite-llm-base-v1.0.0 main
+	commit_files 2 "$head" 1.1.0 ', {"name": "long-context", "experts": 4}' "tier long-context added" >/dev/null
+}
+
+# data_tree COUNT LAYOUT BLOB [N BLOB2]: the tree of data/, every file BLOB but file N
+# BLOB2; nested: 100 folders of 100 folders of 100 files (for 1,000,000).
+data_tree() {
+	local count=$1 layout=$2 blob=$3 n=$4 blob2=$5
+	if [ "$layout" = flat ]; then
+		awk -v F="$count" -v B="$blob" -v N="$n" -v B2="$blob2" \
+			'BEGIN { for (i = 0; i < F; i++) printf "100644 blob %s\tf%07d\n", (i == N ? B2 : B), i }' |
+			git -C "$dir" mktree
+		return
+	fi
+	# Leaves first (one batch, one tree a block), then the folders above them.
+	awk -v F="$count" -v B="$blob" -v N="$n" -v B2="$blob2" \
+		'BEGIN { for (l = 0; l < F / 100; l++) { for (i = l * 100; i < l * 100 + 100; i++) printf "100644 blob %s\tf%07d\n", (i == N ? B2 : B), i; print "" } }' |
+		git -C "$dir" mktree --batch >"$dir/.leaves"
+	awk 'NF { t[n++] = $1 } END { for (m = 0; m < n / 100; m++) { for (j = 0; j < 100; j++) printf "040000 tree %s\t%02d\n", t[m * 100 + j], j; print "" } }' "$dir/.leaves" |
+		git -C "$dir" mktree --batch >"$dir/.mids"
+	awk 'NF { printf "040000 tree %s\t%02d\n", $1, n++ }' "$dir/.mids" | git -C "$dir" mktree
+	rm -f "$dir/.leaves" "$dir/.mids"
+}
+
+# commit_files N DATA_TREE VERSION EXTRA_TIERS WHAT: commit N on main: data/, the manifest
+# and the release notes.
+commit_files() {
+	local n=$1 data=$2 v=$3 tiers=$4 what=$5 manifest notes releases root old parent=() c t
+	manifest=$(printf '{\n  "model": "lite-llm-base-v%s",\n  "architecture": {"hidden_size": 4096, "num_layers": 32, "vocab_size": 32000},\n  "tiers": [{"name": "core", "experts": 8}%s],\n  "routing": {"strategy": "top-2", "capacity_factor": 1.25},\n  "hyperparameters": {"learning_rate": 3.0e-4, "optimizer": "adamw"}\n}\n' "$v" "$tiers" |
+		git -C "$dir" hash-object -w --stdin)
+	notes=$(printf '# v%s\n\n## Changes\n\n- %s\n' "$v" "$what" | git -C "$dir" hash-object -w --stdin)
+	releases=$(printf '100644 blob %s\tv%s.md\n' "$notes" "$v" | git -C "$dir" mktree)
+	if [ "$n" -gt 1 ]; then
+		old=$(git -C "$dir" rev-parse "main:releases")
+		releases=$({
+			git -C "$dir" ls-tree "$old"
+			printf '100644 blob %s\tv%s.md\n' "$notes" "$v"
+		} | git -C "$dir" mktree)
+		parent=(-p main)
+	fi
+	root=$(printf '040000 tree %s\tdata\n100644 blob %s\tmanifest.yaml\n040000 tree %s\treleases\n' "$data" "$manifest" "$releases" | git -C "$dir" mktree)
+	t="@$((1700000000 + n * 3600)) +0000"
+	c=$(GIT_AUTHOR_NAME="Bench Author" GIT_AUTHOR_EMAIL=author@modelgate.invalid GIT_AUTHOR_DATE=$t \
+		GIT_COMMITTER_NAME="Bench Author" GIT_COMMITTER_EMAIL=author@modelgate.invalid GIT_COMMITTER_DATE=$t \
+		git -C "$dir" commit-tree "$root" "${parent[@]}" -m "release lite-llm-base-v$v")
+	git -C "$dir" update-ref refs/heads/main "$c"
+	echo "$c"
 }
 
 import() { # a fast-import stream on stdin
@@ -137,9 +175,9 @@ import() { # a fast-import stream on stdin
 case $shape in
 models50) models 50 2000 4 | import ;;
 models500) models 500 4000 2 | import ;;
-files1m-nested) files 1000000 nested | import ;;
-files1m-flat) files 1000000 flat | import ;;
-files200k-flat) files 200000 flat | import ;;
+files1m-nested) files 1000000 nested ;;
+files1m-flat) files 1000000 flat ;;
+files200k-flat) files 200000 flat ;;
 tags50k)
 	COMMITS=5000 EVERY=1 FILES=1000 "$here/genrepo.sh" "$dir"
 	git -C "$dir" rev-list --reverse main |

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/render"
 )
 
 // MaxBody is the longest release body GitHub accepts, in characters.
@@ -83,9 +84,9 @@ func compatibility(m *check.ModelReport) (head string, rows []string, tail strin
 	if len(m.Findings) == 0 {
 		return head + "No changes to the model.\n", nil, closing
 	}
-	head += check.FindingsTableHeader
+	head += render.FindingsTableHeader
 	for _, f := range m.Findings {
-		rows = append(rows, check.FindingRow(f))
+		rows = append(rows, render.FindingRow(f))
 	}
 	return head, rows, closing
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/render"
 )
 
 // Placeholder is the paragraph a person replaces with the migration steps.
@@ -35,9 +37,9 @@ func Draft(m *check.ModelReport) string {
 
 func rangeLine(m *check.ModelReport) string {
 	if m.Base == nil {
-		return fmt.Sprintf("First release of %s, at `%s`.\n", m.Name, short(m.Head.Commit))
+		return fmt.Sprintf("First release of %s, at `%s`.\n", m.Name, abbrev.Commit(m.Head.Commit))
 	}
-	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", m.Base.Ref, m.Base.Ref, m.Head.Ref, short(m.Base.Commit), short(m.Head.Commit))
+	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", m.Base.Ref, m.Base.Ref, m.Head.Ref, abbrev.Commit(m.Base.Commit), abbrev.Commit(m.Head.Commit))
 }
 
 // Sections returns the generated sections of the notes, in order.
@@ -129,24 +131,18 @@ var groupOrder = []struct{ key, title string }{
 	{"other", "Recorded (no version change)"},
 }
 
-// group sorts findings into breaking / added / behaviour / fixed / other.
-// Hyperparameters have their own table and are left out.
+// group sorts findings by their effect into breaking / added / behaviour /
+// fixed / other. Training settings (the hyperparameter table) and metrics
+// (the metrics table) are left out.
 func group(findings []check.Finding) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range findings {
-		if isHyperparameter(f) || f.Rule == "metric-changed" {
-			continue
-		}
 		var key string
-		switch {
-		case f.Bump == check.BumpMajor:
-			key = "breaking"
-		case f.Bump == check.BumpMinor && (strings.HasSuffix(f.Rule, "-added") || strings.Contains(f.OasdiffID, "-added") || strings.HasPrefix(f.OasdiffID, "new-")):
-			key = "added"
-		case f.Bump == check.BumpMinor:
-			key = "behaviour"
-		case f.Bump == check.BumpPatch:
-			key = "fixed"
+		switch e := f.Effect(); e {
+		case check.EffectTraining, check.EffectMetric:
+			continue
+		case check.EffectBreaking, check.EffectAdded, check.EffectBehaviour, check.EffectFixed:
+			key = string(e)
 		default:
 			key = "other"
 		}
@@ -159,9 +155,7 @@ func group(findings []check.Finding) map[string][]string {
 	return out
 }
 
-func isHyperparameter(f check.Finding) bool {
-	return f.Rule == "hyperparameter-changed" || f.Rule == "training-setting-changed" || f.Rule == "hf-training-changed"
-}
+func isHyperparameter(f check.Finding) bool { return f.Effect() == check.EffectTraining }
 
 // hyperparameterTable lists changed hyperparameters old/new; for a first
 // release, the hyperparameters as recorded.
@@ -176,7 +170,7 @@ func hyperparameterTable(m *check.ModelReport) string {
 	} else {
 		for _, f := range m.Findings {
 			if isHyperparameter(f) {
-				rows = append(rows, fmt.Sprintf("| `%s` | %s | %s |\n", check.MarkdownEscape(strings.TrimPrefix(f.Path, "hyperparameters.")), cell(f.OldText()), cell(f.NewText())))
+				rows = append(rows, fmt.Sprintf("| `%s` | %s | %s |\n", render.MarkdownEscape(strings.TrimPrefix(f.Path, "hyperparameters.")), cell(f.OldText()), cell(f.NewText())))
 			}
 		}
 	}
@@ -220,7 +214,7 @@ func metricsTable(m *check.ModelReport) string {
 		case mc.Regressed:
 			delta = "gone"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", check.MarkdownEscape(mc.Path), cell(orAbsent(mc.Old)), cell(orAbsent(mc.New)), check.MarkdownEscape(delta))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", render.MarkdownEscape(mc.Path), cell(orAbsent(mc.Old)), cell(orAbsent(mc.New)), render.MarkdownEscape(delta))
 	}
 	return b.String()
 }
@@ -241,7 +235,7 @@ func metricRows(n *check.Node, prefix string) []string {
 		}
 		return rows
 	}
-	return []string{fmt.Sprintf("| `%s` | %s |\n", check.MarkdownEscape(prefix), cell(n.Text()))}
+	return []string{fmt.Sprintf("| `%s` | %s |\n", render.MarkdownEscape(prefix), cell(n.Text()))}
 }
 
 func orAbsent(s string) string {
@@ -305,11 +299,4 @@ func clip(s string) string {
 		return s[:77] + "..."
 	}
 	return s
-}
-
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
 }

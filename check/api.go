@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/modelgate/modelgate/check/openapi"
+	"github.com/modelgate/modelgate/check/evidence"
 )
 
-// apiRules maps oasdiff's levels to the rules of the catalogue.
-var apiRules = map[openapi.Level]string{
-	openapi.Breaking: "api-breaking",
-	openapi.Warning:  "api-possibly-breaking",
-	openapi.Info:     "api-compatible",
+// apiRules maps the levels of API readers to the rules of the catalogue.
+var apiRules = map[evidence.Level]*Rule{
+	evidence.Breaking: ruleApiBreaking,
+	evidence.Warning:  ruleApiPossiblyBreaking,
+	evidence.Info:     ruleApiCompatible,
 }
 
 // docKeys are OpenAPI keys that document an API without changing its
@@ -19,28 +19,28 @@ var apiRules = map[openapi.Level]string{
 var docKeys = map[string]bool{"description": true, "summary": true, "example": true, "examples": true,
 	"externalDocs": true, "title": true, "termsOfService": true, "contact": true, "license": true}
 
-// apiFindings compares two OpenAPI 3 documents with oasdiff: one finding per
-// change oasdiff reports, carrying its rule ID and location. tree holds the
+// apiFindings compares two API schemas with their reader (OpenAPI 3
+// documents with oasdiff): one finding per change the reader reports, carrying its rule ID and location. tree holds the
 // differences of the documents as trees: those oasdiff has no rule for (an
 // operation it reports nothing about, or anything when it reports nothing
 // at all) are returned as uncovered, to be classified by the generic API
 // rules, unless they only touch documentation (descriptions, examples),
 // which makes one api-doc-changed finding.
-func apiFindings(cfg *Config, base, head *openapi.Doc, tree []Change) (found []Finding, uncovered []Change, err error) {
-	changes, err := openapi.Diff(base, head)
+func apiFindings(cfg *Config, base, head evidence.API, tree []Change) (found []Finding, uncovered []Change, err error) {
+	changes, err := head.Changes(base)
 	if err != nil {
 		return nil, nil, err
 	}
 	covered := map[string]bool{}
 	for _, c := range changes {
 		level := c.Level
-		if level == openapi.Info && strings.HasSuffix(c.ID, "-removed") {
+		if level == evidence.Info && strings.HasSuffix(c.ID, "-removed") {
 			// oasdiff rates removing an optional field as informational;
 			// a client that reads it still breaks, and the gate must never
 			// under-ask.
-			level = openapi.Warning
+			level = evidence.Warning
 		}
-		r := LookupRule(apiRules[level])
+		r := apiRules[level]
 		p, what := "api", c.Text
 		if c.Path != "" {
 			p = "api.paths." + c.Path
@@ -52,7 +52,10 @@ func apiFindings(cfg *Config, base, head *openapi.Doc, tree []Change) (found []F
 		}
 		what += " (oasdiff " + c.ID + ")"
 		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: p, File: c.File, Line: c.Line, OasdiffID: c.ID,
-			Message: what + ": " + r.Reason, summary: what}
+			Message: what + ": " + r.Reason, summary: what, effect: r.Effect}
+		if c.Addition {
+			f.effect = EffectAdded
+		}
 		f.Suppressed = cfg.suppressed(r.ID, f.Path)
 		found = append(found, f)
 	}
@@ -71,10 +74,10 @@ func apiFindings(cfg *Config, base, head *openapi.Doc, tree []Change) (found []F
 		uncovered = append(uncovered, c)
 	}
 	if len(found) == 0 && len(uncovered) == 0 && docs {
-		r := LookupRule("api-doc-changed")
+		r := ruleApiDocChanged
 		what := head.File() + " changed, with no API change oasdiff reports (descriptions, examples)"
 		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: "api", File: head.File(),
-			Message: what + ": " + r.Reason, summary: what}
+			Message: what + ": " + r.Reason, summary: what, effect: r.Effect}
 		f.Suppressed = cfg.suppressed(r.ID, f.Path)
 		found = append(found, f)
 	}

@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/modelgate/modelgate/check/evidence/tensors"
+	"github.com/modelgate/modelgate/internal/abbrev"
 )
 
 // Input is everything the gate needs to judge one model.
@@ -62,7 +65,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 	r.HeadModel, r.BaseModel = head, in.Base
 	declared := head.ID.Version
 	if in.Declared != nil && !in.Declared.Equal(head.ID.Version) {
-		r.addProblem(cfg, Problem{Rule: "version-mismatch", File: head.Manifest, Line: head.IDPos.Line,
+		r.addProblem(cfg, Problem{Rule: ruleVersionMismatch.ID, File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("%s says %s but %s declares %s", in.DeclaredSource, in.Declared, head.Manifest, head.ID),
 			Fix:     fmt.Sprintf("set model: %s-v%s in %s, or release the version the manifest declares", head.ID.Name, in.Declared, head.Manifest)})
 		declared = in.Declared
@@ -101,7 +104,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 			}
 		}
 		if base.ID.Name != head.ID.Name {
-			r.addProblem(cfg, Problem{Rule: "model-renamed", File: head.Manifest, Line: head.IDPos.Line,
+			r.addProblem(cfg, Problem{Rule: ruleModelRenamed.ID, File: head.Manifest, Line: head.IDPos.Line,
 				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
 				Fix:     fmt.Sprintf("keep the name %s, or start the new model with --base none", base.ID.Name)})
 		}
@@ -113,8 +116,8 @@ func Evaluate(in Input) (*ModelReport, error) {
 		}
 	}
 	if in.TagCommit != "" && in.TagCommit != in.HeadRef.Commit {
-		r.addProblem(cfg, Problem{Rule: "version-exists", File: head.Manifest, Line: head.IDPos.Line,
-			Message: fmt.Sprintf("%s is already tagged at %s", declaredID, short(in.TagCommit)),
+		r.addProblem(cfg, Problem{Rule: ruleVersionExists.ID, File: head.Manifest, Line: head.IDPos.Line,
+			Message: fmt.Sprintf("%s is already tagged at %s", declaredID, abbrev.Commit(in.TagCommit)),
 			Fix:     fmt.Sprintf("a released version is immutable: declare %s", r.NextIdentifier)})
 	}
 	if err := r.judgeNotes(cfg, in, declared); err != nil {
@@ -132,7 +135,7 @@ func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *s
 	dc := core(declared)
 	switch {
 	case declared.LessThan(base):
-		r.addProblem(cfg, Problem{Rule: "version-decreased", File: head.Manifest, Line: head.IDPos.Line,
+		r.addProblem(cfg, Problem{Rule: ruleVersionDecreased.ID, File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s is lower than the baseline %s", declared, base), Fix: want})
 		return false
 	case declared.Equal(base) || dc.Equal(core(base)) && base.Prerelease() == "":
@@ -140,11 +143,11 @@ func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *s
 			r.Notices = append(r.Notices, fmt.Sprintf("no release needed: the changes require no version bump and %s keeps %s", head.Manifest, base))
 			return false
 		}
-		r.addProblem(cfg, Problem{Rule: "version-not-bumped", File: head.Manifest, Line: head.IDPos.Line,
+		r.addProblem(cfg, Problem{Rule: ruleVersionNotBumped.ID, File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s equals the baseline, but the changes require a %s bump to %s", declared, r.RequiredBump, req), Fix: want})
 		return false
 	case dc.LessThan(req):
-		r.addProblem(cfg, Problem{Rule: "version-too-small", File: head.Manifest, Line: head.IDPos.Line,
+		r.addProblem(cfg, Problem{Rule: ruleVersionTooSmall.ID, File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s, the changes require at least %s", declared, req), Fix: want})
 	default:
 		b := core(base)
@@ -157,7 +160,7 @@ func (r *ModelReport) judgeVersion(cfg *Config, in Input, base, declared, req *s
 				return true
 			}
 		}
-		r.addProblem(cfg, Problem{Rule: "version-skips", File: head.Manifest, Line: head.IDPos.Line,
+		r.addProblem(cfg, Problem{Rule: ruleVersionSkips.ID, File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("declared %s skips ahead: after %s come %s, %s or %s", declared, b, &next[0], &next[1], &next[2]),
 			Fix:     fmt.Sprintf("the changes require %s; declare it unless skipping is intended", req)})
 	}
@@ -183,13 +186,13 @@ func (r *ModelReport) judgeNotes(cfg *Config, in Input, declared *semver.Version
 		}
 	}
 	if !notes.Found && stale != "" {
-		r.addProblem(cfg, Problem{Rule: "release-notes-missing", File: head.Manifest, Line: head.Root.Get("release_notes").Pos.Line,
+		r.addProblem(cfg, Problem{Rule: ruleReleaseNotesMissing.ID, File: head.Manifest, Line: head.Root.Get("release_notes").Pos.Line,
 			Message: fmt.Sprintf("release_notes still points to %s, the notes of %s, unchanged since the baseline", stale, in.Base.ID.Version),
 			Fix:     fmt.Sprintf("write the notes of %s and point release_notes to them", declared)})
 		return nil
 	}
 	if !notes.Found {
-		p := Problem{Rule: "release-notes-missing", File: head.Manifest, Line: head.IDPos.Line,
+		p := Problem{Rule: ruleReleaseNotesMissing.ID, File: head.Manifest, Line: head.IDPos.Line,
 			Message: fmt.Sprintf("no release notes for %s", declared),
 			Fix: fmt.Sprintf("write %s or a \"## [%s]\" section in CHANGELOG.md",
 				path.Join(head.Dir(), cfg.NotesDir, "v"+declared.String()+".md"), declared)}
@@ -242,7 +245,7 @@ func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
 		if file == "" {
 			file = DefaultConfigFile
 		}
-		r.addProblem(cfg, Problem{Rule: "config-changed", File: file,
+		r.addProblem(cfg, Problem{Rule: ruleConfigChanged.ID, File: file,
 			Message: fmt.Sprintf("%s changed since %s, and its rules, suppressions and ignores apply to this verdict", file, in.BaseRef.Ref),
 			Fix:     "review the change to the configuration with the release"})
 	}
@@ -316,7 +319,7 @@ func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
 	r := classify(cfg, s)
 	f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: c.Path.String(), File: c.At.File, Line: c.At.Line,
 		Old: c.Old.Interface(), New: c.New.Interface(), Message: message(r, &c),
-		oldText: c.Old.Text(), newText: c.New.Text()}
+		oldText: c.Old.Text(), newText: c.New.Text(), effect: r.Effect}
 	if s.section == "metrics" && c.Kind == Changed && c.Old.Kind == KindNumber && c.New.Kind == KindNumber {
 		d := metricDelta(c.Old, c.New)
 		f.summary = fmt.Sprintf("%s: %s -> %s (%s)", f.Path, c.Old.Str, c.New.Str, d)
@@ -344,7 +347,7 @@ func (r *ModelReport) tensorEvidence(cfg *Config, in Input) {
 		r.Notices = append(r.Notices, fmt.Sprintf("tensor signatures are first recorded at %s: nothing to compare them with at %s", in.HeadRef.Ref, in.BaseRef.Ref))
 		return
 	case head == nil:
-		r.addProblem(cfg, Problem{Rule: "tensor-evidence-unavailable", File: in.Head.Manifest, Line: in.Head.IDPos.Line,
+		r.addProblem(cfg, Problem{Rule: ruleTensorEvidenceUnavailable.ID, File: in.Head.Manifest, Line: in.Head.IDPos.Line,
 			Message: fmt.Sprintf("%s no longer has a tensors field, which %s had: the tensor diff was skipped and the config rules decide", in.Head.Manifest, in.BaseRef.Ref),
 			Fix:     "keep the tensors field pointing to the tensor signatures (a safetensors index or header)"})
 		return
@@ -352,7 +355,7 @@ func (r *ModelReport) tensorEvidence(cfg *Config, in Input) {
 	var missing []string
 	for _, side := range []struct {
 		ref string
-		ts  *TensorSet
+		ts  *tensors.Set
 	}{{in.BaseRef.Ref, base}, {in.HeadRef.Ref, head}} {
 		if side.ts.Unavailable != "" {
 			missing = append(missing, fmt.Sprintf("at %s: %s", side.ref, side.ts.Unavailable))
@@ -363,7 +366,7 @@ func (r *ModelReport) tensorEvidence(cfg *Config, in Input) {
 	}
 	msg := "tensor signatures unavailable " + strings.Join(missing, "; ") + ": the tensor diff was skipped and the config rules decide"
 	r.Notices = append(r.Notices, msg)
-	r.addProblem(cfg, Problem{Rule: "tensor-evidence-unavailable", File: in.Head.Manifest, Line: line(in.Head), Message: msg,
+	r.addProblem(cfg, Problem{Rule: ruleTensorEvidenceUnavailable.ID, File: in.Head.Manifest, Line: line(in.Head), Message: msg,
 		Fix: fmt.Sprintf("fetch the LFS objects of both revisions (git lfs fetch origin %s %s; lfs: true in actions/checkout), or point tensors at the safetensors index, which git stores itself", in.BaseRef.Ref, in.HeadRef.Ref)})
 }
 
@@ -380,7 +383,7 @@ func classify(cfg *Config, s *subject) *Rule {
 			return r
 		}
 	}
-	return LookupRule("manifest-shape-changed")
+	return ruleManifestShapeChanged
 }
 
 // fileFindings turns changed files of the model, other than those parsed
@@ -391,7 +394,7 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 	skip := map[string]bool{head.Manifest: true, base.Manifest: true}
 	for _, m := range []*Model{base, head} {
 		for k, p := range m.Files {
-			if k != "migrations" && !(k == "tensors" && isSafetensors(p)) {
+			if k != "migrations" && !(k == "tensors" && tensors.IsSafetensors(p)) {
 				skip[p] = true
 			}
 		}
@@ -419,11 +422,11 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 		}
 	}
 	sort.Strings(files)
-	r := LookupRule(FileRule)
+	r := ruleFileChanged
 	var out []Finding
 	counted := 0
 	for i, p := range files {
-		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: p, File: p, Message: p + " changed: " + r.Reason}
+		f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: p, File: p, Message: p + " changed: " + r.Reason, effect: r.Effect}
 		if f.Suppressed = cfg.suppressed(r.ID, p); f.Suppressed == "" {
 			if counted == maxFileFindings {
 				rest := 0
@@ -432,7 +435,7 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 						rest++
 					}
 				}
-				out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", rest), File: p,
+				out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", rest), File: p, effect: r.Effect,
 					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason)})
 				break
 			}
@@ -455,11 +458,4 @@ func underAny(p string, dirs []string) bool {
 // under reports whether p lies in folder dir ("." holds everything).
 func under(p, dir string) bool {
 	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
-}
-
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
 }

@@ -9,7 +9,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/modelgate/modelgate/check/openapi"
+	"github.com/modelgate/modelgate/check/evidence"
+	"github.com/modelgate/modelgate/check/evidence/tensors"
+	"github.com/modelgate/modelgate/internal/excerpt"
+	"github.com/modelgate/modelgate/internal/fsutil"
 )
 
 // DefaultManifests are the manifest names looked for at the repository root
@@ -38,10 +41,10 @@ type Model struct {
 	Files    map[string]string // pointer field -> repository-relative path
 	// Tensors holds the parameter signatures the tensors field names, or
 	// nil when the manifest has none.
-	Tensors *TensorSet
-	// API is the serving API schema when it is an OpenAPI 3 document, which
-	// is compared with oasdiff rather than as a tree.
-	API *openapi.Doc
+	Tensors *tensors.Set
+	// API is the serving API schema when a registered API format reads it
+	// (an OpenAPI 3 document, compared with oasdiff) rather than as a tree.
+	API evidence.API
 }
 
 // Dir is the folder of the model's manifest ("." at the root).
@@ -72,7 +75,7 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 		return nil, fmt.Errorf("%s: missing required field model; add e.g. model: lite-llm-base-v1.0.0", name)
 	}
 	if idn.Kind != KindString {
-		return nil, fmt.Errorf("%s:%d: model must be a string such as lite-llm-base-v1.0.0, not %s", name, idn.Pos.Line, idn.Text())
+		return nil, fmt.Errorf("%s:%d: model must be a string such as lite-llm-base-v1.0.0, not %s", name, idn.Pos.Line, excerpt.Of(idn.Text()))
 	}
 	if m.ID, err = ParseIdentifier(idn.Str); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", name, idn.Pos.Line, err)
@@ -90,27 +93,27 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 				return nil, fmt.Errorf("%s:%d: %s: %w", name, v.Pos.Line, k, err)
 			}
 			if k == "migrations" && (p == path.Dir(name) || p == "." || strings.HasPrefix(path.Dir(name)+"/", p+"/")) {
-				return nil, fmt.Errorf("%s:%d: migrations must be a folder inside the model's folder, such as migrations/, not %q: its files would not count as changes", name, v.Pos.Line, v.Str)
+				return nil, fmt.Errorf("%s:%d: migrations must be a folder inside the model's folder, such as migrations/, not %s: its files would not count as changes", name, v.Pos.Line, excerpt.Quote(v.Str))
 			}
 			m.Files[k] = p
 			switch {
 			case k == "tensors":
 				if m.Tensors, err = loadTensors(fsys, p, opts); err != nil {
-					if errors.Is(err, errNotFound) {
-						return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
+					if errors.Is(err, tensors.ErrNotFound) {
+						return nil, fmt.Errorf("%s:%d: %s points to %s: %w", name, v.Pos.Line, k, excerpt.Quote(v.Str), err)
 					}
 					return nil, err
 				}
 			case slices.Contains(parsedPointers, k):
 				data, err := readFile(fsys, p)
 				if err != nil {
-					return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
+					return nil, fmt.Errorf("%s:%d: %s points to %s: %w", name, v.Pos.Line, k, excerpt.Quote(v.Str), err)
 				}
 				if v, err = Parse(p, data); err != nil {
 					return nil, err
 				}
-				if k == "api" && isOpenAPI(v) {
-					if m.API, err = openapi.Load(p, data, repoReader(fsys), false); err != nil {
+				if f := apiField(k, v); f != nil {
+					if m.API, err = f.load(p, data, repoReader(fsys), false); err != nil {
 						return nil, err
 					}
 				}
@@ -119,12 +122,12 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 			if m.Tensors, err = tensorsFromNode(name, v); err != nil {
 				return nil, err
 			}
-		} else if k == "api" && isOpenAPI(v) {
+		} else if f := apiField(k, v); f != nil {
 			data, err := json.Marshal(v.Interface())
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: api: %w", name, v.Pos.Line, err)
 			}
-			if m.API, err = openapi.Load(name, data, repoReader(fsys), true); err != nil {
+			if m.API, err = f.load(name, data, repoReader(fsys), true); err != nil {
 				return nil, err
 			}
 		}
@@ -135,21 +138,20 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 	return m, nil
 }
 
-// isOpenAPI reports whether an api tree is an OpenAPI 3 document.
-func isOpenAPI(n *Node) bool {
-	v := n.Get("openapi")
-	return v != nil && v.Kind == KindString && openapi.IsOpenAPI3(v.Str)
-}
-
-// repoReader reads the files an OpenAPI document's $refs name.
-func repoReader(fsys fs.FS) openapi.ReadFunc {
+// repoReader reads the files an API schema's references ($refs) name.
+func repoReader(fsys fs.FS) evidence.ReadFunc {
 	return func(p string) ([]byte, error) {
 		if !fs.ValidPath(p) {
-			return nil, fmt.Errorf("%q is not a path inside the repository", p)
+			return nil, fmt.Errorf("%s is not a path inside the repository", excerpt.Quote(p))
 		}
 		data, err := readFile(fsys, p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		// The schema reader would merge duplicate keys silently: parse the
+		// file with the strict tree parser first (DESIGN §8).
+		if _, err := Parse(p, data); err != nil {
+			return nil, err
 		}
 		return data, nil
 	}
@@ -186,7 +188,7 @@ func validateManifest(name string, root *Node) error {
 			if h == "" {
 				h = "a relative path or an inline map"
 			}
-			return fmt.Errorf("%s:%d: %s must be %s, not %s", name, v.Pos.Line, k, h, v.Text())
+			return fmt.Errorf("%s:%d: %s must be %s, not %s", name, v.Pos.Line, k, h, excerpt.Of(v.Text()))
 		}
 	}
 	if tiers := root.Get("tiers"); tiers != nil {
@@ -197,11 +199,11 @@ func validateManifest(name string, root *Node) error {
 				return fmt.Errorf("%s:%d: each tier must be a map with a name, e.g. {name: core, experts: 8}", name, t.Pos.Line)
 			}
 			if seen[n.Str] {
-				return fmt.Errorf("%s:%d: duplicate tier name %q", name, n.Pos.Line, n.Str)
+				return fmt.Errorf("%s:%d: duplicate tier name %s", name, n.Pos.Line, excerpt.Quote(n.Str))
 			}
 			seen[n.Str] = true
-			if e := t.Get("experts"); e != nil && (e.Kind != KindNumber || e.Num < 0 || e.Num != float64(int64(e.Num))) {
-				return fmt.Errorf("%s:%d: experts of tier %q must be a whole number, not %s", name, e.Pos.Line, n.Str, e.Text())
+			if e := t.Get("experts"); e != nil && !wholeNumber(e) {
+				return fmt.Errorf("%s:%d: experts of tier %s must be a whole number, not %s", name, e.Pos.Line, excerpt.Quote(n.Str), excerpt.Of(e.Text()))
 			}
 		}
 	}
@@ -215,15 +217,15 @@ func resolvePointer(dir, p string) (string, error) {
 	case p == "":
 		return "", errors.New("empty path")
 	case strings.Contains(p, "://"):
-		return "", fmt.Errorf("%q is a URL; point to a file inside the repository", p)
+		return "", fmt.Errorf("%s is a URL; point to a file inside the repository", excerpt.Quote(p))
 	case strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':'):
-		return "", fmt.Errorf("%q is an absolute path; use a path relative to the manifest", p)
+		return "", fmt.Errorf("%s is an absolute path; use a path relative to the manifest", excerpt.Quote(p))
 	case strings.ContainsAny(p, "\x00\\"):
-		return "", fmt.Errorf("%q is not a valid repository path", p)
+		return "", fmt.Errorf("%s is not a valid repository path", excerpt.Quote(p))
 	}
 	full := path.Clean(path.Join(dir, p))
 	if full == ".." || strings.HasPrefix(full, "../") || !fs.ValidPath(full) {
-		return "", fmt.Errorf("%q leaves the repository; keep pointers inside it", p)
+		return "", fmt.Errorf("%s leaves the repository; keep pointers inside it", excerpt.Quote(p))
 	}
 	return full, nil
 }
@@ -247,16 +249,7 @@ func readFile(fsys fs.FS, name string) ([]byte, error) {
 		return nil, errNotFound
 	}
 	if err != nil {
-		return nil, unwrapPath(err)
+		return nil, fsutil.UnwrapPath(err)
 	}
 	return data, nil
-}
-
-// unwrapPath drops the *fs.PathError wrapper, whose text repeats the path.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

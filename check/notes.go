@@ -149,17 +149,17 @@ func lintNotes(fsys fs.FS, m *Model, n Notes, migration bool) []notesIssue {
 	lines := strings.Split(n.Text, "\n")
 	for i, l := range lines {
 		if loc := templateRE.FindStringIndex(l); loc != nil {
-			return []notesIssue{{rule: "release-notes-template", line: n.Line + i,
+			return []notesIssue{{rule: ruleReleaseNotesTemplate.ID, line: n.Line + i,
 				msg: fmt.Sprintf("release notes still hold template text %q", strings.TrimSpace(l)),
 				fix: fmt.Sprintf("replace the placeholder at %s:%d with what changed and why", n.Path, n.Line+i)}}
 		}
 	}
 	if !hasProse(n.Text) {
-		return []notesIssue{{rule: "release-notes-empty", line: n.Line, msg: "release notes are empty",
+		return []notesIssue{{rule: ruleReleaseNotesEmpty.ID, line: n.Line, msg: "release notes are empty",
 			fix: fmt.Sprintf("describe the changes and why they need this version in %s", n.Path)}}
 	}
 	if migration && !hasMigration(fsys, m, lines) {
-		return []notesIssue{{rule: "release-notes-no-migration", line: n.Line,
+		return []notesIssue{{rule: ruleReleaseNotesNoMigration.ID, line: n.Line,
 			msg: "a major release needs migration steps: a heading containing \"Migration\" with the steps, or a pointer to a migration tool in the repository",
 			fix: fmt.Sprintf("add a \"## Migration\" section to %s that says how to convert old checkpoints", n.Path)}}
 	}

@@ -1,5 +1,7 @@
 package check
 
+import "strings"
+
 // Report is the result of one gate run over every model of a repository.
 // Its JSON encoding is a contract (DESIGN §4): fields are only ever added.
 type Report struct {
@@ -106,6 +108,9 @@ type Finding struct {
 	OasdiffID string `json:"oasdiff_id,omitempty"`
 
 	oldText, newText string
+	// effect is the effect of the finding's rule, or of the change itself
+	// where the rule covers several (an OpenAPI addition).
+	effect Effect
 	// summary, when set, replaces "path: old -> new" in the reports: the
 	// pattern and count of a tensor group, the oasdiff text of an API change.
 	summary string
@@ -121,9 +126,22 @@ func (f *Finding) NewText() string { return f.newText }
 // e.g. "`model.layers.{0..39}.mlp.gate.weight` added: 40 tensors", or "".
 func (f *Finding) Summary() string { return f.summary }
 
+// Effect returns how the release notes group the finding: breaking, added,
+// behaviour, fixed or recorded by its bump, training and metric changes in
+// their own tables.
+func (f *Finding) Effect() Effect { return f.effect.at(f.Bump) }
+
 // Reason returns why the finding requires its bump, e.g. "old checkpoints
 // cannot be loaded".
 func (f *Finding) Reason() string { return reasonOf(f.Message) }
+
+// reasonOf returns the reason part of a finding message ("...: reason").
+func reasonOf(msg string) string {
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return ""
+}
 
 // Problem is a reason the gate fails (level error) or warns.
 type Problem struct {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/modelgate/modelgate/internal/abbrev"
 )
 
 // Level is how a gate rule's problem counts: an error fails the gate, a
@@ -23,8 +25,11 @@ const (
 // and carry the bump it requires; gate rules (Gate true) name a reason the
 // gate fails or warns and carry a level.
 type Rule struct {
-	ID          string
-	Bump        Bump
+	ID   string
+	Bump Bump
+	// Effect is how the release notes group the rule's findings; empty means
+	// by the finding's bump (see Finding.Effect).
+	Effect      Effect
 	Level       Level
 	Gate        bool
 	Description string
@@ -34,6 +39,39 @@ type Rule struct {
 	// external rules classify evidence compared outside the tree diff
 	// (tensor signatures, OpenAPI documents), so they have no matcher.
 	external bool
+}
+
+// Effect is what a finding's change does for a reader of the release notes,
+// who sees the findings grouped by it.
+type Effect string
+
+// The effects.
+const (
+	EffectBreaking  Effect = "breaking"  // old checkpoints or clients break (a major bump)
+	EffectAdded     Effect = "added"     // something new, nothing old changed (a minor bump)
+	EffectBehaviour Effect = "behaviour" // outputs change, parameters stay compatible (a minor bump)
+	EffectFixed     Effect = "fixed"     // a fix that keeps behaviour (a patch bump)
+	EffectRecorded  Effect = "recorded"  // recorded, no version change
+	EffectTraining  Effect = "training"  // a training setting: the notes' hyperparameter table
+	EffectMetric    Effect = "metric"    // an evaluation metric: the notes' metrics table
+)
+
+// at returns the effect of a finding of effect e that requires bump b (after
+// overrides in .modelgate.yaml): e where the bump allows it, else the bump's.
+func (e Effect) at(b Bump) Effect {
+	switch {
+	case e == EffectTraining || e == EffectMetric:
+		return e
+	case b == BumpMajor:
+		return EffectBreaking
+	case b == BumpMinor && e == EffectAdded:
+		return EffectAdded
+	case b == BumpMinor:
+		return EffectBehaviour
+	case b == BumpPatch:
+		return EffectFixed
+	}
+	return EffectRecorded
 }
 
 // subject is a change seen by the rule matchers.
@@ -94,151 +132,217 @@ func parentKey(names ...string) func(*subject) bool {
 	}
 }
 
-func numbers(cmp func(old, new float64) bool) func(*subject) bool {
+// numbers matches a changed number whose new value compares with the old
+// one as want says (+1 larger, -1 smaller), exactly at any size.
+func numbers(want int) func(*subject) bool {
 	return func(s *subject) bool {
-		return s.Kind == Changed && s.Old.Kind == KindNumber && s.New.Kind == KindNumber && cmp(s.Old.Num, s.New.Num)
+		c, ok := CompareNumbers(s.New, s.Old)
+		return s.Kind == Changed && ok && c == want
 	}
 }
 
 func isArch(s *subject) bool { return s.section == "architecture" }
 func isHF(s *subject) bool   { return s.section == "architecture" && s.hf != nil }
 
-// Rules is the built-in rule catalogue. The finding rules are tried in
-// order and the first that matches classifies a change; the order is part of
-// the contract (specific rules before the key-name classifier).
-var Rules = []*Rule{
+// The built-in rules. Code refers to a rule by its variable, never by its
+// ID; the IDs are stable and appear only here.
+var (
 	// Manifest sections with fixed meaning.
-	{ID: "metadata-changed", Bump: BumpNone, Description: "metadata changed: description, authors, release notes pointer, migrations folder",
-		Reason: "metadata only", match: inSection("release_notes", "migrations", "description", "authors", "license", "homepage", "tags", "citation")},
-	{ID: "hyperparameter-changed", Bump: BumpNone, Description: "a training hyperparameter changed (SPEC-040 §2.3): recorded in the notes, no version change",
-		Reason: "training setting, recorded in the release notes", match: inSection("hyperparameters")},
+	ruleMetadataChanged = &Rule{ID: "metadata-changed", Bump: BumpNone, Description: "metadata changed: description, authors, release notes pointer, migrations folder",
+		Reason: "metadata only", match: inSection("release_notes", "migrations", "description", "authors", "license", "homepage", "tags", "citation")}
+	ruleHyperparameterChanged = &Rule{ID: "hyperparameter-changed", Effect: EffectTraining, Bump: BumpNone, Description: "a training hyperparameter changed (SPEC-040 §2.3): recorded in the notes, no version change",
+		Reason: "training setting, recorded in the release notes", match: inSection("hyperparameters")}
 
 	// Tier composition (SPEC-040 §2.1, SPEC-031 tier expansion).
-	{ID: "tier-added", Bump: BumpMinor, Description: "a tier was added (tier expansion)",
-		Reason: "old clients ignore unknown tiers", match: both(inSection("tiers"), depth(2), kind(Added))},
-	{ID: "tier-removed", Bump: BumpMajor, Description: "a tier was removed",
-		Reason: "checkpoints that hold the tier no longer load", match: both(inSection("tiers"), depth(2), kind(Removed))},
-	{ID: "tier-experts-added", Bump: BumpMinor, Description: "experts were added to a tier",
-		Reason: "existing experts keep their parameters", match: both(inSection("tiers"), lastKey("experts"), numbers(func(o, n float64) bool { return n > o }))},
-	{ID: "tier-experts-removed", Bump: BumpMajor, Description: "experts were removed from a tier",
-		Reason: "checkpoints with the removed experts no longer load", match: both(inSection("tiers"), lastKey("experts"), numbers(func(o, n float64) bool { return n < o }))},
-	{ID: "tier-setting-changed", Bump: BumpMinor, Description: "a behaviour setting of a tier changed (capacity, top-k, ...)",
-		Reason: "outputs change, parameters stay compatible", match: both(inSection("tiers"), class(classBehaviour))},
-	{ID: "tier-restructured", Bump: BumpMajor, Description: "a tier was restructured (any other change inside a tier)",
-		Reason: "the tier's parameters may no longer match old checkpoints", match: inSection("tiers")},
+	ruleTierAdded = &Rule{ID: "tier-added", Effect: EffectAdded, Bump: BumpMinor, Description: "a tier was added (tier expansion)",
+		Reason: "old clients ignore unknown tiers", match: both(inSection("tiers"), depth(2), kind(Added))}
+	ruleTierRemoved = &Rule{ID: "tier-removed", Bump: BumpMajor, Description: "a tier was removed",
+		Reason: "checkpoints that hold the tier no longer load", match: both(inSection("tiers"), depth(2), kind(Removed))}
+	ruleTierExpertsAdded = &Rule{ID: "tier-experts-added", Effect: EffectAdded, Bump: BumpMinor, Description: "experts were added to a tier",
+		Reason: "existing experts keep their parameters", match: both(inSection("tiers"), lastKey("experts"), numbers(+1))}
+	ruleTierExpertsRemoved = &Rule{ID: "tier-experts-removed", Bump: BumpMajor, Description: "experts were removed from a tier",
+		Reason: "checkpoints with the removed experts no longer load", match: both(inSection("tiers"), lastKey("experts"), numbers(-1))}
+	ruleTierSettingChanged = &Rule{ID: "tier-setting-changed", Bump: BumpMinor, Description: "a behaviour setting of a tier changed (capacity, top-k, ...)",
+		Reason: "outputs change, parameters stay compatible", match: both(inSection("tiers"), class(classBehaviour))}
+	ruleTierRestructured = &Rule{ID: "tier-restructured", Bump: BumpMajor, Description: "a tier was restructured (any other change inside a tier)",
+		Reason: "the tier's parameters may no longer match old checkpoints", match: inSection("tiers")}
 
 	// Routing: behaviour unless the key names a shape.
-	{ID: "routing-shape-changed", Bump: BumpMajor, Description: "a routing key that sets a parameter shape changed (e.g. router dimension)",
-		Reason: "the router's weights change shape", match: both(inSection("routing"), class(classShape))},
-	{ID: "routing-changed", Bump: BumpMinor, Description: "the routing strategy or its settings changed (top-k, capacity factor)",
-		Reason: "outputs change, parameters stay compatible", match: inSection("routing")},
+	ruleRoutingShapeChanged = &Rule{ID: "routing-shape-changed", Bump: BumpMajor, Description: "a routing key that sets a parameter shape changed (e.g. router dimension)",
+		Reason: "the router's weights change shape", match: both(inSection("routing"), class(classShape))}
+	ruleRoutingChanged = &Rule{ID: "routing-changed", Bump: BumpMinor, Description: "the routing strategy or its settings changed (top-k, capacity factor)",
+		Reason: "outputs change, parameters stay compatible", match: inSection("routing")}
 
 	// Determinism fingerprints.
-	{ID: "fingerprint-changed", Bump: BumpMinor, Description: "a determinism fingerprint changed: the model's outputs changed, and a patch release may not change outputs",
-		Reason: "the outputs changed and a patch release may not change outputs (SPEC-040), so release at least a minor version", match: both(inSection("fingerprints"), kind(Changed))},
-	{ID: "fingerprint-added", Bump: BumpNone, Description: "a determinism fingerprint was added",
-		Reason: "recorded, nothing to compare it with", match: both(inSection("fingerprints"), kind(Added))},
-	{ID: "fingerprint-removed", Bump: BumpNone, Description: "a determinism fingerprint was removed",
-		Reason: "recorded, the outputs are no longer checked against it", match: inSection("fingerprints")},
+	ruleFingerprintChanged = &Rule{ID: "fingerprint-changed", Bump: BumpMinor, Description: "a determinism fingerprint changed: the model's outputs changed, and a patch release may not change outputs",
+		Reason: "the outputs changed and a patch release may not change outputs (SPEC-040), so release at least a minor version", match: both(inSection("fingerprints"), kind(Changed))}
+	ruleFingerprintAdded = &Rule{ID: "fingerprint-added", Bump: BumpNone, Description: "a determinism fingerprint was added",
+		Reason: "recorded, nothing to compare it with", match: both(inSection("fingerprints"), kind(Added))}
+	ruleFingerprintRemoved = &Rule{ID: "fingerprint-removed", Bump: BumpNone, Description: "a determinism fingerprint was removed",
+		Reason: "recorded, the outputs are no longer checked against it", match: inSection("fingerprints")}
 
 	// Tensor signatures (the tensors pointer: a name -> {shape, dtype} map, a
 	// Hugging Face index, a .safetensors header, or a Git LFS pointer to one).
 	// They are compared name by name, not through the rule matchers.
-	{ID: "tensor-added", Bump: BumpMinor, Description: "parameter tensors were added (tier or expert expansion)",
-		Reason: "old checkpoints still load and the new tensors start from their initialisation", external: true},
-	{ID: "tensor-removed", Bump: BumpMajor, Description: "parameter tensors were removed",
-		Reason: "old checkpoints hold tensors the model no longer has", external: true},
-	{ID: "tensor-reshaped", Bump: BumpMajor, Description: "parameter tensors changed shape or dtype",
-		Reason: "old checkpoints cannot be loaded", external: true},
+	ruleTensorAdded = &Rule{ID: "tensor-added", Effect: EffectAdded, Bump: BumpMinor, Description: "parameter tensors were added (tier or expert expansion)",
+		Reason: "old checkpoints still load and the new tensors start from their initialisation", external: true}
+	ruleTensorRemoved = &Rule{ID: "tensor-removed", Bump: BumpMajor, Description: "parameter tensors were removed",
+		Reason: "old checkpoints hold tensors the model no longer has", external: true}
+	ruleTensorReshaped = &Rule{ID: "tensor-reshaped", Bump: BumpMajor, Description: "parameter tensors changed shape or dtype",
+		Reason: "old checkpoints cannot be loaded", external: true}
 
 	// Evaluation metrics; regressions are the gate rule metric-regressed.
-	{ID: "metric-changed", Bump: BumpNone, Description: "an evaluation metric changed (regressions beyond the tolerance in .modelgate.yaml fail the gate as metric-regressed)",
-		Reason: "recorded in the release notes", match: inSection("metrics")},
+	ruleMetricChanged = &Rule{ID: "metric-changed", Effect: EffectMetric, Bump: BumpNone, Description: "an evaluation metric changed (regressions beyond the tolerance in .modelgate.yaml fail the gate as metric-regressed)",
+		Reason: "recorded in the release notes", match: inSection("metrics")}
 
 	// OpenAPI 3 documents, diffed by oasdiff; each finding names the oasdiff rule.
-	{ID: "api-breaking", Bump: BumpMajor, Description: "oasdiff reports a breaking change of the OpenAPI document (level error)",
-		Reason: "existing clients break", external: true},
-	{ID: "api-possibly-breaking", Bump: BumpMajor, Description: "oasdiff reports a change of the OpenAPI document that may break clients (level warning); counted as breaking until a rule in .modelgate.yaml says otherwise",
-		Reason: "existing clients may break", external: true},
-	{ID: "api-compatible", Bump: BumpMinor, Description: "oasdiff reports a backward-compatible change of the OpenAPI document: an endpoint, optional field or response added",
-		Reason: "existing clients keep working", external: true},
-	{ID: "api-doc-changed", Bump: BumpPatch, Description: "the OpenAPI document changed in ways oasdiff does not count as API changes (descriptions, examples)",
-		Reason: "the API contract is unchanged", external: true},
+	ruleApiBreaking = &Rule{ID: "api-breaking", Bump: BumpMajor, Description: "oasdiff reports a breaking change of the OpenAPI document (level error)",
+		Reason: "existing clients break", external: true}
+	ruleApiPossiblyBreaking = &Rule{ID: "api-possibly-breaking", Bump: BumpMajor, Description: "oasdiff reports a change of the OpenAPI document that may break clients (level warning); counted as breaking until a rule in .modelgate.yaml says otherwise",
+		Reason: "existing clients may break", external: true}
+	ruleApiCompatible = &Rule{ID: "api-compatible", Bump: BumpMinor, Description: "oasdiff reports a backward-compatible change of the OpenAPI document: an endpoint, optional field or response added",
+		Reason: "existing clients keep working", external: true}
+	ruleApiDocChanged = &Rule{ID: "api-doc-changed", Bump: BumpPatch, Description: "the OpenAPI document changed in ways oasdiff does not count as API changes (descriptions, examples)",
+		Reason: "the API contract is unchanged", external: true}
 
 	// Other serving API schemas, diffed as trees.
-	{ID: "api-field-added", Bump: BumpMinor, Description: "the API schema gained a property, path, response or schema (backward-compatible addition)",
-		Reason: "existing clients keep working", match: both(inSection("api"), kind(Added), parentKey("properties", "paths", "responses", "schemas", "examples"))},
-	{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
-		Reason: "existing clients may break", match: inSection("api")},
+	ruleApiFieldAdded = &Rule{ID: "api-field-added", Effect: EffectAdded, Bump: BumpMinor, Description: "the API schema gained a property, path, response or schema (backward-compatible addition)",
+		Reason: "existing clients keep working", match: both(inSection("api"), kind(Added), parentKey("properties", "paths", "responses", "schemas", "examples"))}
+	ruleApiChanged = &Rule{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
+		Reason: "existing clients may break", match: inSection("api")}
 
 	// Hugging Face config.json.
-	{ID: "hf-default-made-explicit", Bump: BumpNone, Description: "a Hugging Face config key was added or removed with the value the library defaults it to",
-		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }},
-	{ID: "hf-model-class-changed", Bump: BumpMajor, Description: "the model class changed (model_type, architectures)",
-		Reason: "a different module tree loads the checkpoint", match: both(isHF, lastKey("model_type", "architectures"))},
-	{ID: "hf-position-table-resized", Bump: BumpMajor, Description: "the learned position-embedding table changed size (GPT-2, OPT, BERT, ...)",
-		Reason: "the position embedding weights change shape", match: both(isHF, func(s *subject) bool { return s.hf.learnedPositions() }, lastKey("max_position_embeddings", "n_positions", "n_ctx"))},
-	{ID: "hf-shape-changed", Bump: BumpMajor, Description: "a Hugging Face config key that sets parameter shapes changed (hidden_size, num_hidden_layers, num_key_value_heads, vocab_size, num_local_experts, tie_word_embeddings, bias flags, ...)",
-		Reason: "old checkpoints cannot be loaded", match: hfClass(classShape)},
-	{ID: "hf-behaviour-changed", Bump: BumpMinor, Description: "a Hugging Face config key that only changes behaviour changed (rope_theta, rope_scaling, max_position_embeddings, sliding_window, num_experts_per_tok, rms_norm_eps, ...)",
-		Reason: "outputs change, parameters stay compatible", match: hfClass(classBehaviour)},
-	{ID: "hf-training-changed", Bump: BumpNone, Description: "a Hugging Face config key used only in training changed (dropout, initializer_range, router loss)",
-		Reason: "training setting, no effect on a loaded checkpoint", match: hfClass(classTraining)},
-	{ID: "hf-runtime-changed", Bump: BumpPatch, Description: "a Hugging Face runtime setting changed (attention implementation, pretraining_tp)",
-		Reason: "runtime setting; behaviour kept", match: hfClass(classRuntime)},
-	{ID: "hf-metadata-changed", Bump: BumpNone, Description: "Hugging Face metadata or inference default changed (transformers_version, _name_or_path, torch_dtype, use_cache)",
-		Reason: "metadata only", match: hfClass(classMetadata)},
+	ruleHfDefaultMadeExplicit = &Rule{ID: "hf-default-made-explicit", Bump: BumpNone, Description: "a Hugging Face config key was added or removed with the value the library defaults it to",
+		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }}
+	ruleHfModelClassChanged = &Rule{ID: "hf-model-class-changed", Bump: BumpMajor, Description: "the model class changed (model_type, architectures)",
+		Reason: "a different module tree loads the checkpoint", match: both(isHF, lastKey("model_type", "architectures"))}
+	ruleHfPositionTableResized = &Rule{ID: "hf-position-table-resized", Bump: BumpMajor, Description: "the learned position-embedding table changed size (GPT-2, OPT, BERT, ...)",
+		Reason: "the position embedding weights change shape", match: both(isHF, func(s *subject) bool { return s.hf.learnedPositions() }, lastKey("max_position_embeddings", "n_positions", "n_ctx"))}
+	ruleHfShapeChanged = &Rule{ID: "hf-shape-changed", Bump: BumpMajor, Description: "a Hugging Face config key that sets parameter shapes changed (hidden_size, num_hidden_layers, num_key_value_heads, vocab_size, num_local_experts, tie_word_embeddings, bias flags, ...)",
+		Reason: "old checkpoints cannot be loaded", match: hfClass(classShape)}
+	ruleHfBehaviourChanged = &Rule{ID: "hf-behaviour-changed", Bump: BumpMinor, Description: "a Hugging Face config key that only changes behaviour changed (rope_theta, rope_scaling, max_position_embeddings, sliding_window, num_experts_per_tok, rms_norm_eps, ...)",
+		Reason: "outputs change, parameters stay compatible", match: hfClass(classBehaviour)}
+	ruleHfTrainingChanged = &Rule{ID: "hf-training-changed", Effect: EffectTraining, Bump: BumpNone, Description: "a Hugging Face config key used only in training changed (dropout, initializer_range, router loss)",
+		Reason: "training setting, no effect on a loaded checkpoint", match: hfClass(classTraining)}
+	ruleHfRuntimeChanged = &Rule{ID: "hf-runtime-changed", Bump: BumpPatch, Description: "a Hugging Face runtime setting changed (attention implementation, pretraining_tp)",
+		Reason: "runtime setting; behaviour kept", match: hfClass(classRuntime)}
+	ruleHfMetadataChanged = &Rule{ID: "hf-metadata-changed", Bump: BumpNone, Description: "Hugging Face metadata or inference default changed (transformers_version, _name_or_path, torch_dtype, use_cache)",
+		Reason: "metadata only", match: hfClass(classMetadata)}
 
 	// Architecture blocks and the key-name classifier, for any config.
-	{ID: "arch-block-added", Bump: BumpMajor, Description: "a new block or layer type was added to the architecture",
+	ruleArchBlockAdded = &Rule{ID: "arch-block-added", Bump: BumpMajor, Description: "a new block or layer type was added to the architecture",
 		Reason: "old checkpoints have no weights for it", match: both(isArch, lastKey("blocks", "block_types"), func(s *subject) bool {
 			return s.Kind == Added || s.Kind == Changed && len(setDiff(s.New, s.Old)) > 0
-		})},
-	{ID: "arch-block-removed", Bump: BumpMajor, Description: "a block or layer type was removed from, or reordered in, the architecture",
-		Reason: "old checkpoints no longer match the module tree", match: both(isArch, lastKey("blocks", "block_types"))},
-	{ID: "arch-shape-changed", Bump: BumpMajor, Description: "an architecture key that sets parameter shapes changed (layers, hidden, heads, dim, width, vocab, experts, intermediate, embedding)",
-		Reason: "old checkpoints cannot be loaded", match: both(isArch, class(classShape))},
-	{ID: "arch-behaviour-changed", Bump: BumpMinor, Description: "an architecture key that only changes behaviour changed (rope, theta, window, max_position, seq_len, eps, top_k, capacity)",
-		Reason: "outputs change, parameters stay compatible", match: both(isArch, class(classBehaviour))},
-	{ID: "training-setting-changed", Bump: BumpNone, Description: "a training setting changed (lr, batch, optimizer, warmup, dropout, save, checkpoint interval, seed, data path)",
-		Reason: "training setting, recorded in the release notes", match: class(classTraining)},
-	{ID: "runtime-setting-changed", Bump: BumpPatch, Description: "a runtime or kernel setting changed (fusion, flash attention, cache)",
-		Reason: "performance setting; behaviour kept", match: class(classRuntime)},
-	{ID: "arch-unclassified", Bump: BumpMajor, Description: "an architecture key that no rule classifies changed; counted as breaking until a rule in .modelgate.yaml says otherwise",
-		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch},
+		})}
+	ruleArchBlockRemoved = &Rule{ID: "arch-block-removed", Bump: BumpMajor, Description: "a block or layer type was removed from, or reordered in, the architecture",
+		Reason: "old checkpoints no longer match the module tree", match: both(isArch, lastKey("blocks", "block_types"))}
+	ruleArchShapeChanged = &Rule{ID: "arch-shape-changed", Bump: BumpMajor, Description: "an architecture key that sets parameter shapes changed (layers, hidden, heads, dim, width, vocab, experts, intermediate, embedding)",
+		Reason: "old checkpoints cannot be loaded", match: both(isArch, class(classShape))}
+	ruleArchBehaviourChanged = &Rule{ID: "arch-behaviour-changed", Bump: BumpMinor, Description: "an architecture key that only changes behaviour changed (rope, theta, window, max_position, seq_len, eps, top_k, capacity)",
+		Reason: "outputs change, parameters stay compatible", match: both(isArch, class(classBehaviour))}
+	ruleTrainingSettingChanged = &Rule{ID: "training-setting-changed", Effect: EffectTraining, Bump: BumpNone, Description: "a training setting changed (lr, batch, optimizer, warmup, dropout, save, checkpoint interval, seed, data path)",
+		Reason: "training setting, recorded in the release notes", match: class(classTraining)}
+	ruleRuntimeSettingChanged = &Rule{ID: "runtime-setting-changed", Bump: BumpPatch, Description: "a runtime or kernel setting changed (fusion, flash attention, cache)",
+		Reason: "performance setting; behaviour kept", match: class(classRuntime)}
+	ruleArchUnclassified = &Rule{ID: "arch-unclassified", Bump: BumpMajor, Description: "an architecture key that no rule classifies changed; counted as breaking until a rule in .modelgate.yaml says otherwise",
+		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch}
 
 	// Anything else in the manifest.
-	{ID: "behaviour-changed", Bump: BumpMinor, Description: "a manifest key that changes behaviour changed (rope, window, context, top_k, ...)",
-		Reason: "outputs change, parameters stay compatible", match: class(classBehaviour)},
-	{ID: "manifest-metadata-changed", Bump: BumpNone, Description: "a metadata key of the manifest changed",
-		Reason: "metadata only", match: class(classMetadata)},
-	{ID: "manifest-changed", Bump: BumpPatch, Description: "any other manifest key changed (shape keys outside the architecture count as major)",
-		Reason: "a file of the model changed", match: func(s *subject) bool { return s.keyClass(classifyKey) != classShape }},
-	{ID: "manifest-shape-changed", Bump: BumpMajor, Description: "a shape key outside the architecture section changed",
-		Reason: "parameter shapes may change", match: func(*subject) bool { return true }},
+	ruleBehaviourChanged = &Rule{ID: "behaviour-changed", Bump: BumpMinor, Description: "a manifest key that changes behaviour changed (rope, window, context, top_k, ...)",
+		Reason: "outputs change, parameters stay compatible", match: class(classBehaviour)}
+	ruleManifestMetadataChanged = &Rule{ID: "manifest-metadata-changed", Bump: BumpNone, Description: "a metadata key of the manifest changed",
+		Reason: "metadata only", match: class(classMetadata)}
+	ruleManifestChanged = &Rule{ID: "manifest-changed", Bump: BumpPatch, Description: "any other manifest key changed (shape keys outside the architecture count as major)",
+		Reason: "a file of the model changed", match: func(s *subject) bool { return s.keyClass(classifyKey) != classShape }}
+	ruleManifestShapeChanged = &Rule{ID: "manifest-shape-changed", Bump: BumpMajor, Description: "a shape key outside the architecture section changed",
+		Reason: "parameter shapes may change", match: func(*subject) bool { return true }}
 
 	// Files.
-	{ID: "file-changed", Bump: BumpPatch, Description: "another file of the model changed (code, weights, data): a fix that keeps behaviour (SPEC-040 §2.4)",
-		Reason: "a file of the model changed"},
+	ruleFileChanged = &Rule{ID: FileRule, Bump: BumpPatch, Description: "another file of the model changed (code, weights, data): a fix that keeps behaviour (SPEC-040 §2.4)",
+		Reason: "a file of the model changed"}
 
 	// Gate rules: why the gate fails or warns.
-	{ID: "version-too-small", Gate: true, Level: LevelError, Description: "the declared version is lower than the changes require"},
-	{ID: "version-not-bumped", Gate: true, Level: LevelError, Description: "the declared version equals the baseline although the changes require a bump"},
-	{ID: "version-decreased", Gate: true, Level: LevelError, Description: "the declared version is lower than the baseline"},
-	{ID: "version-exists", Gate: true, Level: LevelError, Description: "the declared version is already tagged at another commit"},
-	{ID: "version-mismatch", Gate: true, Level: LevelError, Description: "--version or the pushed tag disagrees with the manifest's model identifier"},
-	{ID: "version-skips", Gate: true, Level: LevelWarning, Description: "the declared version skips ahead of the next version"},
-	{ID: "model-renamed", Gate: true, Level: LevelError, Description: "the model's name differs from the baseline's"},
-	{ID: "config-changed", Gate: true, Level: LevelWarning, Description: ".modelgate.yaml changed since the baseline: its rules, suppressions and ignores now decide the verdict; review them (level error makes such changes need a separate, reviewed release)"},
-	{ID: "release-notes-missing", Gate: true, Level: LevelError, Description: "no release notes for the declared version (manifest pointer, releases/v<V>.md, or a CHANGELOG.md section)"},
-	{ID: "release-notes-empty", Gate: true, Level: LevelError, Description: "the release notes are empty"},
-	{ID: "release-notes-template", Gate: true, Level: LevelError, Description: "the release notes still hold template placeholders"},
-	{ID: "release-notes-no-migration", Gate: true, Level: LevelError, Description: "a major release's notes lack migration steps (a 'Migration' heading or a pointer to a migration tool in the repository)"},
-	{ID: "metric-regressed", Gate: true, Level: LevelError, Description: "an evaluation metric regressed beyond its tolerance in .modelgate.yaml and the release notes do not acknowledge it under a 'Known regressions' heading"},
-	{ID: "tensor-evidence-unavailable", Gate: true, Level: LevelWarning, Description: "the tensor signatures could not be read at a revision (a Git LFS object not fetched, the tensors field dropped): the tensor diff was skipped and the config rules decide"},
+	ruleVersionTooSmall           = &Rule{ID: "version-too-small", Gate: true, Level: LevelError, Description: "the declared version is lower than the changes require"}
+	ruleVersionNotBumped          = &Rule{ID: "version-not-bumped", Gate: true, Level: LevelError, Description: "the declared version equals the baseline although the changes require a bump"}
+	ruleVersionDecreased          = &Rule{ID: "version-decreased", Gate: true, Level: LevelError, Description: "the declared version is lower than the baseline"}
+	ruleVersionExists             = &Rule{ID: "version-exists", Gate: true, Level: LevelError, Description: "the declared version is already tagged at another commit"}
+	ruleVersionMismatch           = &Rule{ID: "version-mismatch", Gate: true, Level: LevelError, Description: "--version or the pushed tag disagrees with the manifest's model identifier"}
+	ruleVersionSkips              = &Rule{ID: "version-skips", Gate: true, Level: LevelWarning, Description: "the declared version skips ahead of the next version"}
+	ruleModelRenamed              = &Rule{ID: "model-renamed", Gate: true, Level: LevelError, Description: "the model's name differs from the baseline's"}
+	ruleConfigChanged             = &Rule{ID: "config-changed", Gate: true, Level: LevelWarning, Description: ".modelgate.yaml changed since the baseline: its rules, suppressions and ignores now decide the verdict; review them (level error makes such changes need a separate, reviewed release)"}
+	ruleReleaseNotesMissing       = &Rule{ID: "release-notes-missing", Gate: true, Level: LevelError, Description: "no release notes for the declared version (manifest pointer, releases/v<V>.md, or a CHANGELOG.md section)"}
+	ruleReleaseNotesEmpty         = &Rule{ID: "release-notes-empty", Gate: true, Level: LevelError, Description: "the release notes are empty"}
+	ruleReleaseNotesTemplate      = &Rule{ID: "release-notes-template", Gate: true, Level: LevelError, Description: "the release notes still hold template placeholders"}
+	ruleReleaseNotesNoMigration   = &Rule{ID: "release-notes-no-migration", Gate: true, Level: LevelError, Description: "a major release's notes lack migration steps (a 'Migration' heading or a pointer to a migration tool in the repository)"}
+	ruleMetricRegressed           = &Rule{ID: "metric-regressed", Gate: true, Level: LevelError, Description: "an evaluation metric regressed beyond its tolerance in .modelgate.yaml and the release notes do not acknowledge it under a 'Known regressions' heading"}
+	ruleTensorEvidenceUnavailable = &Rule{ID: "tensor-evidence-unavailable", Gate: true, Level: LevelWarning, Description: "the tensor signatures could not be read at a revision (a Git LFS object not fetched, the tensors field dropped): the tensor diff was skipped and the config rules decide"}
+)
+
+// Rules is the built-in rule catalogue. The finding rules are tried in
+// order and the first that matches classifies a change; the order is part of
+// the contract (specific rules before the key-name classifier).
+var Rules = []*Rule{
+	ruleMetadataChanged,
+	ruleHyperparameterChanged,
+	ruleTierAdded,
+	ruleTierRemoved,
+	ruleTierExpertsAdded,
+	ruleTierExpertsRemoved,
+	ruleTierSettingChanged,
+	ruleTierRestructured,
+	ruleRoutingShapeChanged,
+	ruleRoutingChanged,
+	ruleFingerprintChanged,
+	ruleFingerprintAdded,
+	ruleFingerprintRemoved,
+	ruleTensorAdded,
+	ruleTensorRemoved,
+	ruleTensorReshaped,
+	ruleMetricChanged,
+	ruleApiBreaking,
+	ruleApiPossiblyBreaking,
+	ruleApiCompatible,
+	ruleApiDocChanged,
+	ruleApiFieldAdded,
+	ruleApiChanged,
+	ruleHfDefaultMadeExplicit,
+	ruleHfModelClassChanged,
+	ruleHfPositionTableResized,
+	ruleHfShapeChanged,
+	ruleHfBehaviourChanged,
+	ruleHfTrainingChanged,
+	ruleHfRuntimeChanged,
+	ruleHfMetadataChanged,
+	ruleArchBlockAdded,
+	ruleArchBlockRemoved,
+	ruleArchShapeChanged,
+	ruleArchBehaviourChanged,
+	ruleTrainingSettingChanged,
+	ruleRuntimeSettingChanged,
+	ruleArchUnclassified,
+	ruleBehaviourChanged,
+	ruleManifestMetadataChanged,
+	ruleManifestChanged,
+	ruleManifestShapeChanged,
+	ruleFileChanged,
+	ruleVersionTooSmall,
+	ruleVersionNotBumped,
+	ruleVersionDecreased,
+	ruleVersionExists,
+	ruleVersionMismatch,
+	ruleVersionSkips,
+	ruleModelRenamed,
+	ruleConfigChanged,
+	ruleReleaseNotesMissing,
+	ruleReleaseNotesEmpty,
+	ruleReleaseNotesTemplate,
+	ruleReleaseNotesNoMigration,
+	ruleMetricRegressed,
+	ruleTensorEvidenceUnavailable,
 }
 
-// FileRule is the rule for a changed file outside the manifest's parsed files.
+// FileRule is the ID of the rule for a changed file outside the manifest's
+// parsed files.
 const FileRule = "file-changed"
 
 // LookupRule returns the built-in rule with the given ID, or nil.
@@ -411,18 +515,11 @@ func message(r *Rule, c *Change) string {
 			}
 			what = fmt.Sprintf("%s: %s", name, strings.Join(parts, "; "))
 		} else {
-			what = fmt.Sprintf("%s changed %s -> %s", name, shorten(c.Old.Text()), shorten(c.New.Text()))
+			what = fmt.Sprintf("%s changed %s -> %s", name, abbrev.Value(c.Old.Text()), abbrev.Value(c.New.Text()))
 		}
 	}
 	if r.Reason == "" {
 		return what
 	}
 	return what + ": " + r.Reason
-}
-
-func shorten(s string) string {
-	if len(s) > 60 {
-		return s[:57] + "..."
-	}
-	return s
 }

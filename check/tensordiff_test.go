@@ -5,6 +5,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/modelgate/modelgate/check/evidence/tensors"
+	"github.com/modelgate/modelgate/internal/abbrev"
 )
 
 // moeIndex writes a Hugging Face index of a mixture-of-experts model: per
@@ -35,6 +38,18 @@ func moeIndex(layers, experts int, skip func(string) bool, shard func(name strin
 		entries = append(entries, fmt.Sprintf("    %q: %q", n, s))
 	}
 	return "{\n  \"metadata\": {\"total_size\": 1},\n  \"weight_map\": {\n" + strings.Join(entries, ",\n") + "\n  }\n}\n"
+}
+
+// change says what a finding changed, as the text report writes it:
+// its summary, or "path: old -> new".
+func (f *Finding) change() string {
+	if f.summary != "" {
+		return f.summary
+	}
+	if f.Rule == FileRule {
+		return f.Path + ": changed"
+	}
+	return fmt.Sprintf("%s: %s -> %s", f.Path, abbrev.Value(f.oldText), abbrev.Value(f.newText))
 }
 
 // describe renders findings as "bump rule summary" lines.
@@ -127,10 +142,10 @@ func TestResharding(t *testing.T) {
 }
 
 func TestTensorGroups(t *testing.T) {
-	added := func(names ...string) []tensorChange {
-		var out []tensorChange
+	added := func(names ...string) []tensors.Change {
+		var out []tensors.Change
 		for _, n := range names {
-			out = append(out, tensorChange{rule: "tensor-added", name: n, new: &Tensor{}})
+			out = append(out, tensors.Change{Kind: tensors.Added, Name: n, New: &tensors.Tensor{}})
 		}
 		return out
 	}
@@ -144,7 +159,7 @@ func TestTensorGroups(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		changes []tensorChange
+		changes []tensors.Change
 		want    []string
 	}{
 		{"experts of a DeepSeek-style index", added(experts...),
@@ -167,56 +182,14 @@ func TestTensorGroups(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, g := range groupTensors(tt.changes) {
-				p, exact := g.pattern()
-				got = append(got, g.finding(DefaultConfig(), LookupRule(g.rule), p, exact, Pos{}).summary)
+			for _, g := range tensors.GroupChanges(tt.changes) {
+				p, exact := g.Pattern()
+				got = append(got, groupFinding(DefaultConfig(), g, p, exact, Pos{}).summary)
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("groups\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
-	}
-}
-
-func TestRenderAlternatives(t *testing.T) {
-	tests := []struct {
-		alts []string
-		want string
-	}{
-		{[]string{"gate_proj", "up_proj", "down_proj"}, "{gate,up,down}_proj"},
-		{[]string{"q_proj", "k_proj", "v_proj", "o_proj"}, "{q,k,v,o}_proj"},
-		{[]string{"weight", "weight_scale_inv"}, "{weight,weight_scale_inv}"},
-		{[]string{"w1", "w2", "w3"}, "{w1,w2,w3}"},
-		{[]string{"attn_q", "attn_k"}, "attn_{q,k}"},
-		{[]string{"a_x", "a_x_y"}, "a_{x,x_y}"},
-	}
-	for _, tt := range tests {
-		if got := renderAlts(tt.alts); got != tt.want {
-			t.Errorf("renderAlts(%q) = %q, want %q", tt.alts, got, tt.want)
-		}
-	}
-}
-
-func TestRenderNumbers(t *testing.T) {
-	tests := []struct {
-		nums []int64
-		want string
-		span int
-	}{
-		{[]int64{5}, "5", 1},
-		{[]int64{0, 1}, "{0,1}", 2},
-		{[]int64{3, 1, 2}, "{1..3}", 3},
-		{[]int64{0, 1, 2, 7, 9, 10, 11}, "{0..2,7,9..11}", 7},
-		{[]int64{0, 2, 4, 6, 8, 10, 12, 14}, "{0..14}", 15},
-	}
-	for _, tt := range tests {
-		set := map[int64]bool{}
-		for _, n := range tt.nums {
-			set[n] = true
-		}
-		if got, span := renderNums(set); got != tt.want || span != tt.span {
-			t.Errorf("renderNums(%v) = %q, %d; want %q, %d", tt.nums, got, span, tt.want, tt.span)
-		}
 	}
 }
 
@@ -243,14 +216,10 @@ func TestAllTensors(t *testing.T) {
 	for i := range 150 {
 		names = append(names, strings.Repeat("block.", i)+"w")
 	}
-	var changes []tensorChange
+	headSet := tensors.NewSet("tensors.json", 0, 0)
+	baseSet := tensors.NewSet("tensors.json", 0, len(names))
 	for _, n := range names {
-		changes = append(changes, tensorChange{rule: "tensor-removed", name: n, old: &Tensor{}})
-	}
-	headSet := &TensorSet{File: "tensors.json"}
-	baseSet := &TensorSet{File: "tensors.json"}
-	for _, c := range changes {
-		baseSet.add(c.name, Tensor{})
+		baseSet.Add(n, tensors.Tensor{})
 	}
 	found := tensorFindings(DefaultConfig(), baseSet, headSet, ClassifyOptions{})
 	if len(found) != maxTensorGroups+1 {

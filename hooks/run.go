@@ -14,14 +14,10 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
-)
-
-// Exit statuses, as for modelgate check.
-const (
-	exitPass  = 0
-	exitFail  = 1
-	exitError = 2
+	"github.com/modelgate/modelgate/internal/render"
 )
 
 // Env is what a hook handler reads and writes.
@@ -34,19 +30,19 @@ type Env struct {
 
 func (e *Env) fail(err error) int {
 	fmt.Fprintf(e.Stderr, "modelgate: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-	return exitError
+	return exitcode.Error
 }
 
 // report prints a gate report and, when it fails, how to get past it.
 func (e *Env) report(r *check.Report, what, bypass string) int {
-	if err := r.WriteText(e.Stdout); err != nil {
+	if err := render.Text(e.Stdout, r); err != nil {
 		return e.fail(err)
 	}
 	if !r.Passed {
 		fmt.Fprintf(e.Stderr, "modelgate: %s refused by the release gate: fix the problems above, or bypass once with %s (CI runs the same gate).\n", what, bypass)
-		return exitFail
+		return exitcode.Fail
 	}
-	return exitPass
+	return exitcode.Pass
 }
 
 // identity lets git write the throwaway commit without a configured user.
@@ -72,7 +68,7 @@ func PreCommit(ctx context.Context, e *Env) int {
 		return e.fail(err)
 	}
 	if !relevant {
-		return exitPass
+		return exitcode.Pass
 	}
 	tree, err := git(ctx, e.Repo, nil, "write-tree")
 	if err != nil {
@@ -89,7 +85,7 @@ func PreCommit(ctx context.Context, e *Env) int {
 	r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: commit, Label: "staged changes"})
 	if errors.Is(err, gate.ErrNoManifest) {
 		fmt.Fprintln(e.Stdout, "modelgate: the staged content holds no model manifest; nothing to gate")
-		return exitPass
+		return exitcode.Pass
 	}
 	if err != nil {
 		return e.fail(err)
@@ -144,37 +140,18 @@ var zeroOID = regexp.MustCompile(`^0+$`)
 // hands pre-push hooks no stdin but sets PRE_COMMIT_TO_REF, which is gated
 // as a branch head.
 func PrePush(ctx context.Context, e *Env) int {
-	type target struct{ oid, what, version, model string }
-	var targets []target
-	sc := bufio.NewScanner(e.Stdin)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) != 4 || f[0] == "(delete)" || zeroOID.MatchString(f[1]) {
-			continue
-		}
-		switch ref := f[2]; {
-		case strings.HasPrefix(ref, "refs/tags/"):
-			tag := strings.TrimPrefix(ref, "refs/tags/")
-			id, err := check.ParseIdentifier(tag)
-			if err != nil {
-				continue
-			}
-			targets = append(targets, target{oid: f[1], what: "tag " + tag, version: tag, model: id.Name})
-		case strings.HasPrefix(ref, "refs/heads/"):
-			targets = append(targets, target{oid: f[1], what: "branch " + strings.TrimPrefix(ref, "refs/heads/")})
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return e.fail(fmt.Errorf("reading the refs git pushes: %w", err))
+	targets, err := pushTargets(e.Stdin)
+	if err != nil {
+		return e.fail(err)
 	}
 	if len(targets) == 0 {
 		if to := e.Getenv("PRE_COMMIT_TO_REF"); to != "" {
-			targets = append(targets, target{oid: to, what: "push of " + to})
+			targets = append(targets, pushTarget{oid: to, what: "push of " + to})
 		}
 	}
-	status := exitPass
+	status := exitcode.Pass
 	for _, t := range targets {
-		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, short(t.oid))
+		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, abbrev.Commit(t.oid))
 		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.version, VersionSource: t.what, Model: t.model, Label: t.what})
 		if errors.Is(err, gate.ErrNoSuchModel) {
 			fmt.Fprintf(e.Stdout, "modelgate: %s names no model at that commit; not a release tag of this repository\n", t.what)
@@ -192,6 +169,39 @@ func PrePush(ctx context.Context, e *Env) int {
 	return status
 }
 
+// pushTarget is one revision a push sends that the gate judges.
+type pushTarget struct{ oid, what, version, model string }
+
+// pushTargets parses the lines git writes on a pre-push hook's stdin,
+// "<local-ref> <local-oid> <remote-ref> <remote-oid>", into the release
+// tags and branch heads to gate; deletions, malformed lines and other refs
+// are skipped.
+func pushTargets(stdin io.Reader) ([]pushTarget, error) {
+	var targets []pushTarget
+	sc := bufio.NewScanner(stdin)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 4 || f[0] == "(delete)" || zeroOID.MatchString(f[1]) {
+			continue
+		}
+		switch ref := f[2]; {
+		case strings.HasPrefix(ref, "refs/tags/"):
+			tag := strings.TrimPrefix(ref, "refs/tags/")
+			id, err := check.ParseIdentifier(tag)
+			if err != nil {
+				continue
+			}
+			targets = append(targets, pushTarget{oid: f[1], what: "tag " + tag, version: tag, model: id.Name})
+		case strings.HasPrefix(ref, "refs/heads/"):
+			targets = append(targets, pushTarget{oid: f[1], what: "branch " + strings.TrimPrefix(ref, "refs/heads/")})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading the refs git pushes: %w", err)
+	}
+	return targets, nil
+}
+
 // ReferenceTransaction refuses the creation of a release tag that fails the
 // gate, or moving one there (git tag -f); installed with --tag-gate. Git
 // calls it for every ref update, so it does nothing unless the state is
@@ -200,7 +210,7 @@ func PrePush(ctx context.Context, e *Env) int {
 func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 	if state != "prepared" {
 		_, _ = io.Copy(io.Discard, e.Stdin)
-		return exitPass
+		return exitcode.Pass
 	}
 	type newTag struct{ oid, name string }
 	var tags []newTag
@@ -216,9 +226,9 @@ func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 		}
 	}
 	if len(tags) == 0 || gitCommand(e.Getenv) != "tag" {
-		return exitPass
+		return exitcode.Pass
 	}
-	status := exitPass
+	status := exitcode.Pass
 	for _, t := range tags {
 		id, _ := check.ParseIdentifier(t.name)
 		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.name, VersionSource: "tag " + t.name, Model: id.Name, Label: "tag " + t.name})
@@ -267,11 +277,4 @@ func subcommand(args []string) string {
 		}
 	}
 	return ""
-}
-
-func short(oid string) string {
-	if len(oid) > 7 {
-		return oid[:7]
-	}
-	return oid
 }

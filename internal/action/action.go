@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,15 +22,11 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/gitrepo"
 	"github.com/modelgate/modelgate/internal/release"
-)
-
-// Exit statuses, as for modelgate check.
-const (
-	exitPass  = 0
-	exitFail  = 1
-	exitError = 2
+	"github.com/modelgate/modelgate/internal/render"
 )
 
 // Limits of the runner.
@@ -99,9 +96,9 @@ func Run(ctx context.Context, env Env) int {
 		if a.in.token != "" {
 			msg = strings.ReplaceAll(msg, a.in.token, "***")
 		}
-		fmt.Fprint(env.Stdout, check.Annotation("error", "", 0, "modelgate", msg))
+		fmt.Fprint(env.Stdout, render.Annotation("error", "", 0, "modelgate", msg))
 		fmt.Fprintf(env.Stderr, "modelgate: %s\n", msg)
-		return exitError
+		return exitcode.Error
 	}
 	return code
 }
@@ -147,16 +144,22 @@ func (a *runner) run(ctx context.Context) (int, error) {
 		opts.Version, opts.VersionSource, opts.Model = t.tag, "tag "+t.tag, id.Name
 	}
 	if t.kind == "other" {
-		fmt.Fprint(a.env.Stdout, check.Annotation("notice", "", 0, "modelgate", fmt.Sprintf("event %s: checking only, no release", ghctx.EventName)))
+		fmt.Fprint(a.env.Stdout, render.Annotation("notice", "", 0, "modelgate", fmt.Sprintf("event %s: checking only, no release", ghctx.EventName)))
 	}
 	if opts.Base == "" {
 		shallow, err := gate.FetchReleaseTags(ctx, opts, a.in.token)
-		if err != nil {
+		var fetchErr *gitrepo.FetchError
+		switch {
+		case errors.As(err, &fetchErr):
 			return 0, fmt.Errorf("%w; the checkout is shallow and the release tags could not be fetched: set fetch-depth: 0 in actions/checkout, or pass the base input", err)
+		case err != nil:
+			// An error in the checkout itself (a YAML typo, no repository):
+			// the fetch depth has nothing to do with it.
+			return 0, err
 		}
 		if shallow {
 			opts.TagsOnly = true
-			fmt.Fprint(a.env.Stdout, check.Annotation("notice", "", 0, "modelgate",
+			fmt.Fprint(a.env.Stdout, render.Annotation("notice", "", 0, "modelgate",
 				"shallow checkout: fetched the model's release tags (depth 1) to find the baseline; set fetch-depth: 0 in actions/checkout to check ancestry too"))
 		}
 	}
@@ -164,26 +167,26 @@ func (a *runner) run(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	code := exitPass
+	code := exitcode.Pass
 	if !r.Passed {
-		code = exitFail
+		code = exitcode.Fail
 	}
-	if a.in.failOnWarnings && code == exitPass {
+	if a.in.failOnWarnings && code == exitcode.Pass {
 		for _, m := range r.Models {
 			if m.Warnings() > 0 {
-				code = exitFail
+				code = exitcode.Fail
 			}
 		}
 	}
 	a.report(r)
 	var rel *release.Result
-	if a.in.command == "release" && t.release && code == exitPass {
+	if a.in.command == "release" && t.release && code == exitcode.Pass {
 		if rel, err = a.release(ctx, r, t, ghctx); err != nil {
 			a.outputs(r, nil)
 			return 0, err
 		}
 	} else if a.in.command == "release" && t.release {
-		fmt.Fprint(a.env.Stdout, check.Annotation("notice", "", 0, "modelgate", "the gate did not pass: no release drafted"))
+		fmt.Fprint(a.env.Stdout, render.Annotation("notice", "", 0, "modelgate", "the gate did not pass: no release drafted"))
 	}
 	a.outputs(r, rel)
 	return code, nil
@@ -223,36 +226,18 @@ func headOr(sha string) string {
 // block, since it quotes manifest values and notes) and the step summary.
 func (a *runner) report(r *check.Report) {
 	out := a.env.Stdout
-	counts := map[string]int{}
-	skipped := 0
-	annotate := func(level, file string, line int, title, msg string) {
-		if counts[level] == maxAnnotations {
-			skipped++
-			return
-		}
-		counts[level]++
-		fmt.Fprint(out, check.Annotation(level, file, line, title, msg))
-	}
+	annotations := render.Annotations{W: out, Max: maxAnnotations}
 	for _, m := range r.Models {
-		for _, p := range m.Problems {
-			msg := p.Message
-			if p.Fix != "" {
-				msg += "\nfix: " + p.Fix
-			}
-			annotate(string(p.Level), p.File, p.Line, "modelgate "+p.Rule, msg)
-		}
-		for _, f := range m.Findings {
-			annotate("notice", f.File, f.Line, fmt.Sprintf("modelgate %s (%s)", f.Rule, f.Bump), f.Message)
-		}
+		annotations.Model(m)
 	}
 	token := randomToken()
 	fmt.Fprintf(out, "::stop-commands::%s\n", token)
-	_ = r.WriteText(out)
+	_ = render.Text(out, r)
 	fmt.Fprintf(out, "::%s::\n", token)
 	var md strings.Builder
-	_ = r.WriteMarkdown(&md)
-	if skipped > 0 {
-		fmt.Fprintf(&md, "\n%d more annotations than a step may show are listed above.\n", skipped)
+	_ = render.Markdown(&md, r)
+	if annotations.Skipped > 0 {
+		fmt.Fprintf(&md, "\n%d more annotations than a step may show are listed above.\n", annotations.Skipped)
 	}
 	a.appendFile("GITHUB_STEP_SUMMARY", limitSummary(md.String()))
 }
@@ -294,7 +279,7 @@ type noticeWriter struct{ w io.Writer }
 
 func (n *noticeWriter) Write(p []byte) (int, error) {
 	for _, l := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		fmt.Fprint(n.w, check.Annotation("notice", "", 0, "modelgate release", l))
+		fmt.Fprint(n.w, render.Annotation("notice", "", 0, "modelgate release", l))
 	}
 	return len(p), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/modelgate/modelgate/internal/gate"
 	"github.com/modelgate/modelgate/internal/gitrepo"
 	"github.com/modelgate/modelgate/internal/release"
+	"github.com/modelgate/modelgate/internal/render"
 )
 
 var actionUsage = `usage: modelgate action
@@ -78,7 +79,7 @@ func runRelease(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	if err := r.Write(e.stdout, g.format); err != nil {
+	if err := render.Write(e.stdout, r, g.format); err != nil {
 		return e.fail(err)
 	}
 	if !r.Passed {

@@ -12,14 +12,17 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/render"
 )
 
-// Exit statuses.
+// Exit statuses that Run returns: those of package exitcode, shared with
+// the hooks and the action.
 const (
-	ExitPass  = 0 // the gate passed (or the command succeeded)
-	ExitFail  = 1 // the gate failed
-	ExitError = 2 // the gate could not run: bad flag, bad input, unknown ref
+	ExitPass  = exitcode.Pass  // the gate passed (or the command succeeded)
+	ExitFail  = exitcode.Fail  // the gate failed
+	ExitError = exitcode.Error // the gate could not run: bad flag, bad input, unknown ref
 )
 
 // Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
@@ -138,13 +141,20 @@ func newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
+// register registers the gate's flags and --format with the report formats.
 func (g *gateFlags) register(fs *flag.FlagSet) {
+	g.registerRevisions(fs)
+	fs.StringVar(&g.format, "format", "text", "")
+}
+
+// registerRevisions registers the flags that say what the gate reads:
+// --repo, --base, --head, --version and --config.
+func (g *gateFlags) registerRevisions(fs *flag.FlagSet) {
 	fs.StringVar(&g.opts.Repo, "repo", ".", "")
 	fs.StringVar(&g.opts.Base, "base", "", "")
 	fs.StringVar(&g.opts.Head, "head", "HEAD", "")
 	fs.StringVar(&g.opts.Version, "version", "", "")
 	fs.StringVar(&g.opts.Config, "config", "", "")
-	fs.StringVar(&g.format, "format", "text", "")
 }
 
 // parse parses the flags; it returns -1 to go on, or an exit status.
@@ -165,16 +175,14 @@ func parse(fs *flag.FlagSet, usageText string, args []string, e *env) int {
 }
 
 func (g *gateFlags) validFormat(e *env) bool {
-	for _, f := range check.Formats {
-		if g.format == f {
-			return true
-		}
+	if _, err := render.For(g.format); err != nil {
+		fmt.Fprintf(e.stderr, "modelgate: unknown --format %q: want %s\n", g.format, strings.Join(render.Names(), ", "))
+		return false
 	}
-	fmt.Fprintf(e.stderr, "modelgate: unknown --format %q: want %s\n", g.format, strings.Join(check.Formats, ", "))
-	return false
+	return true
 }
 
-const gateFlagsHelp = `
+var gateFlagsHelp = `
 flags:
   --repo DIR       the repository (default .); linked worktrees work
   --base REF|none  the baseline: a tag, branch or commit; none for a first release
@@ -183,8 +191,16 @@ flags:
   --version V      the declared version, as an identifier (lite-llm-base-v3.0.0) or
                    bare semver (3.0.0); must agree with the manifest
   --config FILE    configuration file (default: .modelgate.yaml at --head, if present)
-  --format F       text, json, markdown or github (default text)
+  --format F       ` + formatList(render.Names()) + ` (default text)
 `
+
+// formatList lists names as "a, b, c or d".
+func formatList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 const allTensorsHelp = `  --all-tensors    one finding per tensor instead of one per name pattern
                    (e.g. for --format json)
@@ -256,7 +272,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	if err := r.Write(e.stdout, format); err != nil {
+	if err := render.Write(e.stdout, r, format); err != nil {
 		return e.fail(err)
 	}
 	if !r.Passed {
@@ -275,7 +291,7 @@ func runDiff(ctx context.Context, e *env, args []string) int {
 			m.Problems = nil
 		}
 	}
-	if err := r.Write(e.stdout, format); err != nil {
+	if err := render.Write(e.stdout, r, format); err != nil {
 		return e.fail(err)
 	}
 	return ExitPass
@@ -287,7 +303,7 @@ func runNext(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	if format != "text" {
-		if err := r.Write(e.stdout, format); err != nil {
+		if err := render.Write(e.stdout, r, format); err != nil {
 			return e.fail(err)
 		}
 		return ExitPass

@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelgate/modelgate/internal/gate"
 	"github.com/modelgate/modelgate/internal/gitrepo"
+	"github.com/modelgate/modelgate/internal/render"
 )
 
 //go:embed demodata
@@ -81,7 +82,7 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return e.fail(err)
 		}
-		if err := r.WriteText(e.stdout); err != nil {
+		if err := render.Text(e.stdout, r); err != nil {
 			return e.fail(err)
 		}
 		status := ExitPass

@@ -18,6 +18,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/fsutil"
 	"github.com/modelgate/modelgate/internal/gitrepo"
 )
 
@@ -130,12 +131,12 @@ func loadConfig(file string, headFS fs.FS) (*check.Config, error) {
 	if file != "" {
 		f, err := os.Open(file)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read the configuration: %w", file, unwrap(err))
+			return nil, fmt.Errorf("%s: cannot read the configuration: %w", file, fsutil.UnwrapPath(err))
 		}
 		defer f.Close()
 		data, err := io.ReadAll(io.LimitReader(f, check.MaxFileSize+1))
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read the configuration: %w", file, unwrap(err))
+			return nil, fmt.Errorf("%s: cannot read the configuration: %w", file, fsutil.UnwrapPath(err))
 		}
 		if len(data) > check.MaxFileSize {
 			return nil, fmt.Errorf("%s: more than %d bytes; not a configuration file", file, check.MaxFileSize)
@@ -147,7 +148,7 @@ func loadConfig(file string, headFS fs.FS) (*check.Config, error) {
 		return check.DefaultConfig(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", check.DefaultConfigFile, unwrap(err))
+		return nil, fmt.Errorf("%s: %w", check.DefaultConfigFile, fsutil.UnwrapPath(err))
 	}
 	return check.ParseConfig(check.DefaultConfigFile, data)
 }
@@ -157,7 +158,7 @@ func findManifests(cfg *check.Config, headFS fs.FS, headRef string) ([]string, e
 		for i, m := range cfg.Models {
 			if _, err := fs.Stat(headFS, m); err != nil {
 				if !errors.Is(err, fs.ErrNotExist) {
-					return nil, fmt.Errorf("%s: %w", m, unwrap(err))
+					return nil, fmt.Errorf("%s: %w", m, fsutil.UnwrapPath(err))
 				}
 				return nil, fmt.Errorf("%s:%d: lists model %s, which does not exist at %s; fix the models list", cfg.File, cfg.ModelLines[i], m, headRef)
 			}
@@ -170,7 +171,7 @@ func findManifests(cfg *check.Config, headFS fs.FS, headRef string) ([]string, e
 			return []string{m}, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", m, unwrap(err))
+			return nil, fmt.Errorf("%s: %w", m, fsutil.UnwrapPath(err))
 		}
 	}
 	return nil, fmt.Errorf("%w at %s: add manifest.yaml at the repository root, or list manifests under models: in %s", ErrNoManifest, headRef, check.DefaultConfigFile)
@@ -461,12 +462,4 @@ func (g *run) renamedFrom(head *check.Model) (*gitrepo.Commit, string, error) {
 		}
 	}
 	return nil, "", nil
-}
-
-func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

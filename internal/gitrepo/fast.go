@@ -157,3 +157,14 @@ func (r *Repo) withFastObjects() error {
 	r.repo, r.large = repo, nil
 	return nil
 }
+
+// HashesWithPrefix lists the objects whose names start with prefix (short
+// SHA revisions), as the storage beneath, alternates included, does.
+func (s *fastStorer) HashesWithPrefix(prefix []byte) ([]plumbing.Hash, error) {
+	if p, ok := s.slow.(interface {
+		HashesWithPrefix([]byte) ([]plumbing.Hash, error)
+	}); ok {
+		return p.HashesWithPrefix(prefix)
+	}
+	return s.Storage.HashesWithPrefix(prefix)
+}

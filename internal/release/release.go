@@ -22,6 +22,7 @@ import (
 
 	"github.com/modelgate/modelgate/changelog"
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
 )
 
 // Options say where and how to release.
@@ -105,10 +106,10 @@ func (r *releaser) release(ctx context.Context, m *check.ModelReport) (*Result, 
 	verb := map[bool]string{true: "publish", false: "draft"}[r.opts.Publish]
 	if r.opts.DryRun {
 		if draft != nil {
-			r.say("would update the draft %s (%s) and %s it, at %s", tag, draft.GetHTMLURL(), verb, short(m.Head.Commit))
+			r.say("would update the draft %s (%s) and %s it, at %s", tag, draft.GetHTMLURL(), verb, abbrev.Commit(m.Head.Commit))
 			return &Result{ID: draft.GetID(), URL: draft.GetHTMLURL(), Action: "would-update"}, nil
 		}
-		r.say("would create the release %s (%s) at %s", tag, verb, short(m.Head.Commit))
+		r.say("would create the release %s (%s) at %s", tag, verb, abbrev.Commit(m.Head.Commit))
 		return &Result{Action: "would-create"}, nil
 	}
 	var rel *github.RepositoryRelease
@@ -431,11 +432,4 @@ func newClient(opts Options) (*github.Client, error) {
 func isPrerelease(v string) bool {
 	sv, err := check.ParseVersion(v)
 	return err == nil && sv.Prerelease() != ""
-}
-
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
 }

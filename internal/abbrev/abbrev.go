@@ -1,0 +1,19 @@
+// Package abbrev shortens what reports show on one line: commit IDs and
+// long values.
+package abbrev
+
+// Commit abbreviates a commit ID to the 7 hex digits reports show.
+func Commit(id string) string {
+	if len(id) > 7 {
+		return id[:7]
+	}
+	return id
+}
+
+// Value cuts a value to at most 60 bytes, ending a cut one with "...".
+func Value(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}

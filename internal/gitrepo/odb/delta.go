@@ -26,7 +26,7 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 	if dst > uint64(len(delta))*uint64(max(len(base), 127)) {
 		return nil, corrupt("delta of %d bytes cannot build %d bytes", len(delta), dst)
 	}
-	out := make([]byte, 0, min(dst, 1<<30))
+	out := make([]byte, 0, min(dst, 16<<20)) // grown by append beyond
 	for len(delta) > 0 {
 		op := delta[0]
 		delta = delta[1:]

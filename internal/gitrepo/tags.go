@@ -96,6 +96,7 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 	// One string for the file: the names are cut from it without an
 	// allocation each.
 	text := string(data)
+	tags = make([]tagRef, 0, strings.Count(text, "refs/tags/"))
 	for len(text) > 0 {
 		line := text
 		if nl := strings.IndexByte(text, '\n'); nl >= 0 {
@@ -113,8 +114,8 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 		if !ok {
 			continue
 		}
-		var h plumbing.Hash
-		if _, err := hex.Decode(h[:], []byte(line[:40])); err != nil {
+		h, ok := parseHex(line[:40])
+		if !ok {
 			return nil, false
 		}
 		if n := len(tags); n > 0 && tags[n-1].name >= name {
@@ -185,4 +186,33 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 // sortTags orders tags by name, as tagHash searches them.
 func sortTags(tags []tagRef) {
 	sort.Slice(tags, func(i, j int) bool { return tags[i].name < tags[j].name })
+}
+
+// parseHex decodes a 40-digit hexadecimal object name.
+func parseHex(s string) (plumbing.Hash, bool) {
+	var h plumbing.Hash
+	if len(s) != 2*len(h) {
+		return h, false
+	}
+	for i := range h {
+		hi, ok1 := unhex(s[2*i])
+		lo, ok2 := unhex(s[2*i+1])
+		if !ok1 || !ok2 {
+			return h, false
+		}
+		h[i] = hi<<4 | lo
+	}
+	return h, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

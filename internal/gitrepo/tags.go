@@ -87,7 +87,6 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 	if _, err := os.Stat(filepath.Join(common, "reftable")); err == nil {
 		return nil, false
 	}
-	tags := []tagRef{}
 	sorted := true
 	data, err := os.ReadFile(filepath.Join(common, "packed-refs"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -96,7 +95,7 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 	// One string for the file: the names are cut from it without an
 	// allocation each.
 	text := string(data)
-	tags = make([]tagRef, 0, strings.Count(text, "refs/tags/"))
+	tags := make([]tagRef, 0, strings.Count(text, "refs/tags/"))
 	for len(text) > 0 {
 		line := text
 		if nl := strings.IndexByte(text, '\n'); nl >= 0 {

@@ -32,6 +32,7 @@ type fastStorer struct {
 	db   *odb.DB
 }
 
+// EncodedObject reads an object through the fast reader, or go-git's.
 func (s *fastStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
 	o, err := s.db.Read(odb.Hash(h))
 	if err != nil {
@@ -43,6 +44,7 @@ func (s *fastStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plum
 	return &encodedObject{h: h, o: o}, nil
 }
 
+// HasEncodedObject looks the object up in the fast reader, then go-git's.
 func (s *fastStorer) HasEncodedObject(h plumbing.Hash) error {
 	if ok, err := s.db.Has(odb.Hash(h)); ok && err == nil {
 		return nil
@@ -50,6 +52,7 @@ func (s *fastStorer) HasEncodedObject(h plumbing.Hash) error {
 	return s.slow.HasEncodedObject(h)
 }
 
+// EncodedObjectSize reads an object's size without its content.
 func (s *fastStorer) EncodedObjectSize(h plumbing.Hash) (int64, error) {
 	if _, size, err := s.db.Header(odb.Hash(h)); err == nil {
 		return size, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/modelgate/modelgate/internal/excerpt"
 )
@@ -319,7 +320,16 @@ func (c *Config) Ignored(p string) bool {
 
 // globRE compiles a glob where * matches within one segment (segments end at
 // sep), ** matches across segments, and everything else is literal.
+// Each is compiled once per process: a run asks about every changed path
+// of every model.
 func globRE(glob string, sep byte) *regexp.Regexp {
+	key := globKey{sep, glob}
+	globMu.RLock()
+	re := globs[key]
+	globMu.RUnlock()
+	if re != nil {
+		return re
+	}
 	var b strings.Builder
 	b.WriteString("^")
 	seg := regexp.QuoteMeta(string(sep))
@@ -340,5 +350,21 @@ func globRE(glob string, sep byte) *regexp.Regexp {
 		}
 	}
 	b.WriteString("$")
-	return regexp.MustCompile(b.String())
+	re = regexp.MustCompile(b.String())
+	globMu.Lock()
+	globs[key] = re
+	globMu.Unlock()
+	return re
 }
+
+// globKey names a compiled glob: its separator and pattern.
+type globKey struct {
+	sep  byte
+	glob string
+}
+
+// globs caches compiled globs.
+var (
+	globMu sync.RWMutex
+	globs  = map[globKey]*regexp.Regexp{}
+)

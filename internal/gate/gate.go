@@ -266,7 +266,8 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 			in.ConfigChanged = string(old) != string(cur)
 		}
 		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}
-		if in.Changed, err = g.repo.ChangedFiles(g.ctx, base, g.head); err != nil {
+		// Only the files of this model's folder can be its findings.
+		if in.Changed, err = g.repo.ChangedFilesIn(g.ctx, base, g.head, path.Dir(manifest)); err != nil {
 			return nil, err
 		}
 		if g.opts.before != nil && in.WorkInProgress {

@@ -112,11 +112,11 @@ func conservative(fs []Finding, required Bump) bool {
 
 // UnknownKeys returns the paths of the findings no rule knows (basis
 // unclassified), each once, in report order; suppressed findings are left
-// out.
+// out, and so is the remainder of a capped rule, which names no key.
 func (m *ModelReport) UnknownKeys() []string {
 	var out []string
 	for _, f := range m.Findings {
-		if f.Basis == BasisUnclassified && f.Suppressed == "" && !slices.Contains(out, f.Path) {
+		if f.Basis == BasisUnclassified && f.Suppressed == "" && f.Count <= 1 && !slices.Contains(out, f.Path) {
 			out = append(out, f.Path)
 		}
 	}

@@ -1,6 +1,9 @@
 package check
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Library defaults outside Hugging Face (DESIGN §2.1, step 1): a key added
 // or removed at the value its framework uses when the key is absent changes
@@ -20,7 +23,7 @@ var neoxDefaults = map[string]any{
 }
 
 // neoxSignature are keys only GPT-NeoX configurations combine.
-var neoxSignature = []string{"pipe_parallel_size", "model_parallel_size", "attention_config", "pos_emb", "gpt_j_residual",
+var neoxSignature = [...]string{"pipe_parallel_size", "model_parallel_size", "attention_config", "pos_emb", "gpt_j_residual",
 	"no_weight_tying", "scaled_upper_triang_masked_softmax_fusion", "bias_gelu_fusion", "output_layer_parallelism",
 	"train_micro_batch_size_per_gpu", "rotary_pct"}
 
@@ -30,13 +33,11 @@ func isNeoX(n *Node) bool {
 	if n == nil || n.Kind != KindMap {
 		return false
 	}
-	have := map[string]bool{}
-	for _, k := range n.Keys {
-		have[normKey(k)] = true
-	}
+	var have [len(neoxSignature)]bool
 	hits := 0
-	for _, k := range neoxSignature {
-		if have[k] {
+	for _, k := range n.Keys {
+		if i := slices.Index(neoxSignature[:], normKey(k)); i >= 0 && !have[i] {
+			have[i] = true
 			hits++
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/modelgate/modelgate/internal/abbrev"
 )
@@ -433,92 +432,6 @@ var (
 	metadataWords = []string{"description", "author*", "license", "homepage", "url", "citation", "version", "name", "path",
 		"comment*", "notes", "tags", "doi", "paper", "contact", "created", "date", "commit", "hash"}
 )
-
-// classifyKey classifies a key by the words in its name; hidden-size,
-// hiddenSize and hidden_size are alike. Under the architecture there is no
-// metadata class: a name there (timm_model_name, tokenizer path) picks a
-// part of the network, so it stays unclassified and counts as major.
-func classifyKey(key string) keyClass {
-	words := splitWords(key)
-	switch {
-	case matchWords(words, trainingWords):
-		return classTraining
-	case matchWords(words, runtimeWords):
-		return classRuntime
-	case matchWords(words, behaviourWords):
-		return classBehaviour
-	case matchWords(words, shapeWords):
-		return classShape
-	case matchWords(words, metadataWords):
-		return classMetadata
-	}
-	return classUnknown
-}
-
-// splitWords splits a key into lower-case words at '_', '-', '.', spaces,
-// and lower-to-upper case changes.
-func splitWords(key string) []string {
-	var words []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			words = append(words, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(key)
-	for i, r := range rs {
-		switch {
-		case r == '_' || r == '-' || r == '.' || r == ' ':
-			flush()
-		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return words
-}
-
-// phrases holds the entries of the word lists split into words, once.
-var phrases = func() map[string][]string {
-	m := map[string][]string{}
-	for _, list := range [][]string{trainingWords, runtimeWords, behaviourWords, shapeWords, metadataWords} {
-		for _, e := range list {
-			m[e] = strings.Fields(e)
-		}
-	}
-	return m
-}()
-
-func matchWords(words []string, list []string) bool {
-	for _, entry := range list {
-		phrase, ok := phrases[entry]
-		if !ok {
-			phrase = strings.Fields(entry)
-		}
-		for i := 0; i+len(phrase) <= len(words); i++ {
-			ok := true
-			for j, p := range phrase {
-				w := words[i+j]
-				if strings.HasSuffix(p, "*") {
-					ok = strings.HasPrefix(w, strings.TrimSuffix(p, "*"))
-				} else {
-					ok = w == p
-				}
-				if !ok {
-					break
-				}
-			}
-			if ok {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // message writes a finding's one-line explanation.
 func message(r *Rule, c *Change) string {

@@ -552,7 +552,7 @@ var conceptIndex = func() map[string]*concept {
 
 // normKey normalises a key: lower case, its words joined by "_". hidden-size,
 // hiddenSize, HIDDEN_SIZE and hidden.size all read hidden_size.
-func normKey(key string) string { return strings.Join(splitWords(key), "_") }
+func normKey(key string) string { return joinedWords(key) }
 
 // lookupConcept returns the concept a key names, or nil. A dotted GGUF key
 // (llama.attention.head_count) is also tried without its leading parts, the

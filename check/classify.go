@@ -164,10 +164,6 @@ func (f *positionFlags) read(key string, v *Node) {
 	}
 	nk := normKey(key)
 	isBool := v.Kind == KindBool
-	str := ""
-	if v.Kind == KindString {
-		str = normKey(v.Str)
-	}
 	if c := lookupConcept(key); c != nil && (c.id == "rope-base" || c.id == "rope-scaling" || c.id == "rope-fraction") {
 		f.computed = true
 		return
@@ -183,6 +179,7 @@ func (f *positionFlags) read(key string, v *Node) {
 			f.computed = true
 		}
 	case "pos_emb", "position_embedding_type", "positional_embedding_type", "pos_embed_type", "position_embedding", "positional_encoding":
+		str := normString(v)
 		switch {
 		case containsWord(str, "rotary", "rope", "alibi", "xpos", "nope"):
 			f.computed = true
@@ -190,6 +187,7 @@ func (f *positionFlags) read(key string, v *Node) {
 			f.learned = true
 		}
 	case "model_type", "type", "name", "model_name", "architecture", "general_architecture":
+		str := normString(v)
 		switch {
 		case str == "":
 		case hfLearnedPositions[v.Str] || containsWord(str, "gpt2", "opt", "bert", "roberta", "whisper", "bart", "mpt"):
@@ -200,6 +198,15 @@ func (f *positionFlags) read(key string, v *Node) {
 			f.computed = true
 		}
 	}
+}
+
+// normString returns the normalised text of a string value, "" for any
+// other value.
+func normString(v *Node) string {
+	if v.Kind != KindString {
+		return ""
+	}
+	return normKey(v.Str)
 }
 
 // containsWord reports whether a normalised string has one of the words.

@@ -259,6 +259,9 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 	case yaml.MappingNode:
 		n.Kind = KindMap
 		n.Fields = make(map[string]*Node, len(y.Content)/2)
+		if len(y.Content) > 0 {
+			n.Keys = make([]string, 0, len(y.Content)/2)
+		}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
@@ -276,15 +279,20 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 			}
 			n.Keys = append(n.Keys, k.Value)
 			n.Fields[k.Value] = c
+			y.Content[i], y.Content[i+1] = nil, nil // converted: the library's nodes can go
 		}
 	case yaml.SequenceNode:
 		n.Kind = KindList
-		for _, it := range y.Content {
+		if len(y.Content) > 0 {
+			n.Items = make([]*Node, 0, len(y.Content))
+		}
+		for i, it := range y.Content {
 			c, err := fromYAML(name, it, depth+1)
 			if err != nil {
 				return nil, err
 			}
 			n.Items = append(n.Items, c)
+			y.Content[i] = nil
 		}
 	case yaml.ScalarNode:
 		tag := y.ShortTag()

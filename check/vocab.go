@@ -558,11 +558,11 @@ func normKey(key string) string { return joinedWords(key) }
 // (llama.attention.head_count) is also tried without its leading parts, the
 // architecture prefix first.
 func lookupConcept(key string) *concept {
-	words := splitWords(key)
-	if c := conceptIndex[strings.Join(words, "_")]; c != nil {
+	if c := conceptIndex[normKey(key)]; c != nil {
 		return c
 	}
 	if strings.Contains(key, ".") {
+		words := splitWords(key)
 		for i := 1; i < len(words); i++ {
 			if c := conceptIndex[strings.Join(words[i:], "_")]; c != nil {
 				return c

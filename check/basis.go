@@ -58,14 +58,19 @@ func capUnclassified(fs []Finding, base, head *tensors.Set) {
 		return
 	}
 	for i := range fs {
-		f := &fs[i]
-		if f.Basis != BasisUnclassified || f.Bump <= BumpMinor {
-			continue
-		}
-		f.Bump = BumpMinor
-		f.Basis = BasisEvidence
-		f.Message = reasonless(f.Message) + ": unclassified key, but the tensor signatures are identical at both revisions, so old checkpoints load: capped at minor"
+		capUnclassifiedFinding(&fs[i])
 	}
+}
+
+// capUnclassifiedFinding caps one finding as capUnclassified does, once the
+// tensor signatures are known to be identical.
+func capUnclassifiedFinding(f *Finding) {
+	if f.Basis != BasisUnclassified || f.Bump <= BumpMinor {
+		return
+	}
+	f.Bump = BumpMinor
+	f.Basis = BasisEvidence
+	f.Message = reasonless(f.Message) + ": unclassified key, but the tensor signatures are identical at both revisions, so old checkpoints load: capped at minor"
 }
 
 // reasonless returns a finding message without its reason.
@@ -110,17 +115,42 @@ func conservative(fs []Finding, required Bump) bool {
 	return true
 }
 
-// UnknownKeys returns the paths of the findings no rule knows (basis
-// unclassified), each once, in report order; suppressed findings are left
-// out, and so is the remainder of a capped rule, which names no key.
+// UnknownKeys returns the paths of the keys no rule knows (findings of
+// basis unclassified, not suppressed), each once, in report order, those a
+// remainder finding stands for included: at most MaxUnknownKeysListed of
+// them (UnknownKeyCount counts them all).
 func (m *ModelReport) UnknownKeys() []string {
 	var out []string
 	for _, f := range m.Findings {
+		if len(out) >= MaxUnknownKeysListed {
+			break
+		}
+		if f.omitted > 0 {
+			out = append(out, f.unknownPaths[:min(len(f.unknownPaths), MaxUnknownKeysListed-len(out))]...)
+			continue
+		}
 		if f.Basis == BasisUnclassified && f.Suppressed == "" && f.Count <= 1 && !slices.Contains(out, f.Path) {
 			out = append(out, f.Path)
 		}
 	}
 	return out
+}
+
+// UnknownKeyCount returns how many keys no rule knows: those UnknownKeys
+// lists and those beyond the list.
+func (m *ModelReport) UnknownKeyCount() int {
+	n := 0
+	var listed []string // the keys of listed findings, to count each once
+	for _, f := range m.Findings {
+		switch {
+		case f.omitted > 0:
+			n += f.unknown
+		case f.Basis == BasisUnclassified && f.Suppressed == "" && f.Count <= 1 && !slices.Contains(listed, f.Path):
+			listed = append(listed, f.Path)
+			n++
+		}
+	}
+	return n
 }
 
 // RuleSnippet returns the rules section of .modelgate.yaml that would

@@ -8,6 +8,10 @@ import "fmt"
 // all of them before they are capped.
 const MaxFindingsPerRule = 100
 
+// MaxUnknownKeysListed bounds the keys no rule knows that a report lists
+// (and proposes rules for); the report counts all of them.
+const MaxUnknownKeysListed = MaxFindingsPerRule
+
 // capFindings keeps the first max findings of each rule and replaces the
 // rest of each rule by one remainder finding, at the place of the first
 // finding it stands for, that counts them (see capper). Findings that
@@ -35,6 +39,10 @@ type capper struct {
 	kept      map[string]int    // rule -> findings listed
 	remainder map[string]int    // rule -> index in out of its remainder finding
 	reason    map[string]string // rule -> the reason of the first finding left out
+	// evidence says the tensor signatures are identical at both revisions:
+	// unclassified findings are capped at minor as they come
+	// (capUnclassified), so the remainders count them at minor too.
+	evidence bool
 }
 
 func newCapper(max int) *capper {
@@ -43,6 +51,9 @@ func newCapper(max int) *capper {
 
 // add lists f, or counts it in its rule's remainder.
 func (c *capper) add(f Finding) {
+	if c.evidence {
+		capUnclassifiedFinding(&f)
+	}
 	if f.omitted > 0 || c.kept[f.Rule] < c.max {
 		if f.omitted == 0 {
 			c.kept[f.Rule]++
@@ -59,6 +70,14 @@ func (c *capper) add(f Finding) {
 	}
 	r := &c.out[i]
 	r.omitted++
+	if f.Basis == BasisUnclassified && f.Suppressed == "" {
+		// A key no rule knows: counted, and kept for the report's list of
+		// them up to the number it lists.
+		r.unknown++
+		if len(r.unknownPaths) < MaxUnknownKeysListed {
+			r.unknownPaths = append(r.unknownPaths, f.Path)
+		}
+	}
 	switch {
 	case r.Suppressed != "" && f.Suppressed == "":
 		r.Suppressed, r.Bump = "", f.Bump

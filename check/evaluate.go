@@ -280,6 +280,9 @@ func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
 	}
 	r.Problems = capProblems(r.Problems, MaxFindingsPerRule)
 	r.Passed = r.Errors() == 0
+	if n := r.UnknownKeyCount(); n > 0 {
+		r.Unknown = UnknownKeyList{Count: n, Listed: r.UnknownKeys()}
+	}
 	return r
 }
 
@@ -307,6 +310,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	// Tree findings are capped as they come (MaxFindingsPerRule): a config
 	// of 100,000 changed keys holds 100 findings in memory, not 100,000.
 	capped := newCapper(MaxFindingsPerRule)
+	capped.evidence = sameSignatures(base.Tensors, head.Tensors)
 	old, new := interpolate(base.Resolved), interpolate(head.Resolved)
 	tc := newTreeContext(old, new)
 	for _, c := range expandUnknown(pairRenames(Diff(old, new)), tc) {

@@ -47,6 +47,9 @@ type ModelReport struct {
 	Problems        []Problem    `json:"problems"`
 	ReleaseNotes    ReleaseNotes `json:"release_notes"`
 	Notices         []string     `json:"notices"`
+	// Unknown counts the keys no rule knows and lists the first of them
+	// (UnknownKeyCount, UnknownKeys); absent when there are none.
+	Unknown UnknownKeyList `json:"unknown_keys,omitzero"`
 	// Release says the change was judged as a release (DESIGN §3.2): its
 	// declared version differs from the baseline's, or the caller said so.
 	Release bool `json:"release"`
@@ -71,6 +74,13 @@ type ModelReport struct {
 	// Metrics are the evaluation metrics that differ from the baseline's,
 	// judged against the metrics: section of .modelgate.yaml.
 	Metrics []MetricChange `json:"-"`
+}
+
+// UnknownKeyList is how a report's JSON gives the keys no rule knows: how
+// many there are, and the first MaxUnknownKeysListed of them.
+type UnknownKeyList struct {
+	Count  int      `json:"count"`
+	Listed []string `json:"listed"`
 }
 
 // Unchanged reports whether nothing of the model changed since its baseline
@@ -138,8 +148,12 @@ type Finding struct {
 	// summary, when set, replaces "path: old -> new" in the reports: the
 	// pattern and count of a tensor group, the oasdiff text of an API change.
 	summary string
-	// omitted is, for a remainder finding, how many findings it stands for.
-	omitted int
+	// omitted is, for a remainder finding, how many findings it stands for;
+	// unknown how many of them are keys no rule knows, and unknownPaths the
+	// first MaxUnknownKeysListed of those.
+	omitted      int
+	unknown      int
+	unknownPaths []string
 }
 
 // OldText returns the old value on one line, "(absent)" for an addition.

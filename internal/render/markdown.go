@@ -30,11 +30,14 @@ func Markdown(w io.Writer, r *check.Report) error {
 		}
 		if unknown := m.UnknownKeys(); len(unknown) > 0 {
 			if m.Conservative {
-				fmt.Fprintf(&b, "The %s bump is conservative: it rests on %s no rule knows. ", m.RequiredBump, keys(len(unknown)))
+				fmt.Fprintf(&b, "The %s bump is conservative: it rests on %s no rule knows. ", m.RequiredBump, keys(m.UnknownKeyCount()))
 			}
 			shown := make([]string, len(unknown))
 			for i, k := range unknown {
 				shown[i] = "`" + inert(k) + "`"
+			}
+			if more := m.UnknownKeyCount() - len(unknown); more > 0 {
+				shown = append(shown, fmt.Sprintf("and %d more, not listed", more))
 			}
 			fmt.Fprintf(&b, "Keys no rule knows: %s; a rule in `.modelgate.yaml` classifies them (`modelgate check` prints one for each).\n\n", strings.Join(shown, ", "))
 		}

@@ -46,7 +46,7 @@ func text(w io.Writer, r *check.Report, verdict bool) error {
 			fmt.Fprintf(&b, "  required: no bump, %s may stay; declared %s\n", m.Base.Version, m.DeclaredVersion)
 		case m.Base != nil && m.Conservative:
 			fmt.Fprintf(&b, "  required: %s bump from %s -> %s, conservatively: %s no rule knows; declared %s\n", m.RequiredBump,
-				m.Base.Version, m.RequiredVersion, keys(len(m.UnknownKeys())), m.DeclaredVersion)
+				m.Base.Version, m.RequiredVersion, keys(m.UnknownKeyCount()), m.DeclaredVersion)
 		case m.Base != nil:
 			fmt.Fprintf(&b, "  required: %s bump from %s -> %s; declared %s\n", m.RequiredBump, m.Base.Version, m.RequiredVersion, m.DeclaredVersion)
 		default:
@@ -91,6 +91,9 @@ func writeUnknownKeys(b *strings.Builder, m *check.ModelReport) {
 		shown[i] = inert(k)
 	}
 	fmt.Fprintf(b, "  keys no rule knows: %s\n", strings.Join(shown, ", "))
+	if more := m.UnknownKeyCount() - len(unknown); more > 0 {
+		fmt.Fprintf(b, "  and %d more, not listed: a report lists %d\n", more, check.MaxUnknownKeysListed)
+	}
 	b.WriteString("  to classify them, add to .modelgate.yaml and set each bump:\n")
 	for _, l := range strings.Split(strings.TrimSuffix(check.RuleSnippet(unknown), "\n"), "\n") {
 		fmt.Fprintf(b, "    %s\n", inert(l))

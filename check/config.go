@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -44,6 +45,9 @@ type RuleConfig struct {
 	Bump        *Bump
 	Level       Level
 	Description string
+	// Effect is how the release notes group a custom rule's findings
+	// (effect: added); empty means by its bump (see customEffects).
+	Effect Effect
 }
 
 // Suppression silences one rule at the paths that match Path, for a reason
@@ -205,8 +209,13 @@ func (c *Config) parseRules(name string, v *Node) error {
 					return bad(f, "description must be a string")
 				}
 				rc.Description = f.Str
+			case "effect":
+				if f.Kind != KindString || !slices.Contains(knownCustomEffects, Effect(f.Str)) {
+					return bad(f, "effect must be one of %s", joinEffects(knownCustomEffects))
+				}
+				rc.Effect = Effect(f.Str)
 			default:
-				return bad(f, "unknown key %s; known keys are bump, level, match, description", excerpt.Quote(k))
+				return bad(f, "unknown key %s; known keys are bump, level, match, description, effect", excerpt.Quote(k))
 			}
 		}
 		builtin := LookupRule(id)
@@ -221,6 +230,10 @@ func (c *Config) parseRules(name string, v *Node) error {
 			return bad(n, "is a gate rule; override its level, not its bump")
 		case builtin != nil && !builtin.Gate && rc.Level != "":
 			return bad(n, "is a finding rule; override its bump, not its level")
+		case builtin != nil && rc.Effect != "":
+			return bad(n.Fields["effect"], "is a built-in rule, whose effect is its own; effect is for custom rules")
+		case builtin == nil && rc.Effect != "" && !slices.Contains(customEffects[*rc.Bump], rc.Effect):
+			return bad(n.Fields["effect"], "effect %s does not go with bump %s; with bump %s the effect is %s", rc.Effect, *rc.Bump, *rc.Bump, joinEffects(customEffects[*rc.Bump]))
 		}
 		if builtin == nil {
 			desc := rc.Description
@@ -228,12 +241,41 @@ func (c *Config) parseRules(name string, v *Node) error {
 				desc = "custom rule for " + rc.Match
 			}
 			re := globRE(rc.Match, '.')
-			c.custom = append(c.custom, &Rule{ID: id, Bump: *rc.Bump, Description: desc, Reason: "rule " + id + " in " + name,
+			effect := rc.Effect
+			if effect == "" {
+				effect = customEffects[*rc.Bump][0] // by the bump, never by the rule's name
+			}
+			c.custom = append(c.custom, &Rule{ID: id, Bump: *rc.Bump, Effect: effect, Description: desc, Reason: "rule " + id + " in " + name,
 				match: func(s *subject) bool { return re.MatchString(s.Path.String()) }})
 		}
 		c.Rules[id] = rc
 	}
 	return nil
+}
+
+// customEffects are the effects a custom rule may have, by its bump; the
+// first is the one it has unless its effect: says otherwise.
+var customEffects = map[Bump][]Effect{
+	BumpMajor: {EffectBreaking},
+	BumpMinor: {EffectBehaviour, EffectAdded},
+	BumpPatch: {EffectFixed},
+	BumpNone:  {EffectRecorded, EffectTraining},
+}
+
+// knownCustomEffects are the values effect: takes, in the order a message
+// lists them.
+var knownCustomEffects = []Effect{EffectBreaking, EffectAdded, EffectBehaviour, EffectFixed, EffectRecorded, EffectTraining}
+
+// joinEffects lists effects for a message: "added or behaviour".
+func joinEffects(es []Effect) string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = string(e)
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
 func parseSuppression(name string, n *Node) (Suppression, error) {

@@ -24,6 +24,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{"- a\n", "the configuration must be a map"},
 		{"policy: always\n", ".modelgate.yaml:1: policy must be release (gate releases; work in progress passes) or every-change (gate every change), not always"},
 		{"policy: [release]\n", ".modelgate.yaml:1: policy must be release"},
+		{"rules:\n  gizmo-added:\n    match: a.b\n    bump: minor\n    effect: addition\n", `.modelgate.yaml:5: rule "gizmo-added": effect must be one of breaking, added, behaviour, fixed, recorded or training`},
+		{"rules:\n  gizmo-added: {match: a.b, bump: major, effect: added}\n", `.modelgate.yaml:2: rule "gizmo-added": effect added does not go with bump major; with bump major the effect is breaking`},
+		{"rules:\n  gizmo-fix: {match: a.b, bump: none, effect: fixed}\n", "effect fixed does not go with bump none; with bump none the effect is recorded or training"},
+		{"rules:\n  tier-added: {bump: minor, effect: added}\n", `rule "tier-added": is a built-in rule, whose effect is its own; effect is for custom rules`},
+		{"rules:\n  gizmo-added: {match: a.b, bump: minor, effect: [added]}\n", "effect must be one of"},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(".modelgate.yaml", []byte(tt.data))

@@ -106,7 +106,9 @@ type Opset struct {
 
 // Model is what modelgate reads of an ONNX model.
 type Model struct {
-	File            string
+	// Path is the repository path of the model (the name Read was given
+	// until the caller sets it).
+	Path            string
 	IRVersion       int64
 	Opsets          []Opset
 	Producer        string
@@ -166,7 +168,7 @@ func Read(name string, r io.Reader, size int64) (*Model, error) {
 		s.seeker, buf = sk, 4<<10
 	}
 	s.r = bufio.NewReaderSize(r, buf)
-	m := &Model{File: name, Size: size}
+	m := &Model{Path: name, Size: size}
 	if err := s.model(m); err != nil {
 		return nil, err
 	}

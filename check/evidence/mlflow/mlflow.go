@@ -43,7 +43,7 @@ const (
 	ParamDefaultChanged = "param-default-changed"
 	FlavorRemoved       = "flavor-removed"
 	FlavorChanged       = "flavor-changed" // a loader setting changed, a flavor added, another MLmodel key
-	MetadataChanged     = "metadata-changed"
+	MetadataChanged     = "metadata"
 )
 
 // metadataKeys are top-level MLmodel keys that MLflow rewrites on every
@@ -88,7 +88,9 @@ func (m *Model) File() string { return m.file }
 
 // Is reports whether a parsed document is an MLmodel: a map with flavors
 // or a signature.
-func Is(keys []string) bool { return slices.Contains(keys, "flavors") || slices.Contains(keys, "signature") }
+func Is(keys []string) bool {
+	return slices.Contains(keys, "flavors") || slices.Contains(keys, "signature")
+}
 
 // Load reads an MLmodel file (YAML). Errors name the file and line.
 func Load(file string, data []byte) (*Model, error) {
@@ -316,31 +318,31 @@ func (m *Model) Changes(base evidence.API) ([]evidence.APIChange, error) {
 // schemas column by column, then the other settings.
 func Diff(base, head *Model) []evidence.APIChange {
 	var out []evidence.APIChange
-	add := func(id, text string, line int) {
-		out = append(out, evidence.APIChange{ID: id, Text: text, File: head.file, Line: line})
+	add := func(id, p, text string, line int) {
+		out = append(out, evidence.APIChange{ID: id, Path: p, Text: text, File: head.file, Line: line})
 	}
 	line := head.sigLine
 	switch {
 	case !base.hasInputs && head.hasInputs:
-		add(InputSchemaAdded, "the signature now declares inputs: requests are checked against them", line)
+		add(InputSchemaAdded, "signature.inputs", "the signature now declares inputs: requests are checked against them", line)
 	case base.hasInputs && !head.hasInputs:
-		add(InputSchemaRemoved, "the signature no longer declares inputs: requests are no longer checked", line)
+		add(InputSchemaRemoved, "signature.inputs", "the signature no longer declares inputs: requests are no longer checked", line)
 	case head.hasInputs:
 		out = append(out, diffColumns(head.file, "input", base.inputs, head.inputs)...)
 	}
 	switch {
 	case !base.hasOutputs && head.hasOutputs:
-		add(OutputAdded, "the signature now declares outputs", line)
+		add(OutputAdded, "signature.outputs", "the signature now declares outputs", line)
 	case base.hasOutputs && !head.hasOutputs:
-		add(OutputRemoved, "the signature no longer declares outputs", line)
+		add(OutputRemoved, "signature.outputs", "the signature no longer declares outputs", line)
 	case head.hasOutputs:
 		out = append(out, diffColumns(head.file, "output", base.outputs, head.outputs)...)
 	}
 	switch {
 	case !base.hasParams && head.hasParams:
-		add(ParamAdded, "the signature now declares params", line)
+		add(ParamAdded, "signature.params", "the signature now declares params", line)
 	case base.hasParams && !head.hasParams:
-		add(ParamRemoved, "the signature no longer declares params", line)
+		add(ParamRemoved, "signature.params", "the signature no longer declares params", line)
 	case head.hasParams:
 		out = append(out, diffColumns(head.file, "param", base.params, head.params)...)
 	}
@@ -361,11 +363,11 @@ func Diff(base, head *Model) []evidence.APIChange {
 		switch {
 		case had && o == n, under(k, head, base):
 		case !had && n == "(flavor)":
-			add(FlavorChanged, fmt.Sprintf("%s added", k), head.lines[k])
+			add(FlavorChanged, k, fmt.Sprintf("%s added", k), head.lines[k])
 		case isMetadata(k):
-			add(MetadataChanged, fmt.Sprintf("%s: %s -> %s", k, short(o, had), excerpt.Of(n)), head.lines[k])
+			add(MetadataChanged, k, fmt.Sprintf("%s: %s -> %s", k, short(o, had), excerpt.Of(n)), head.lines[k])
 		default:
-			add(FlavorChanged, fmt.Sprintf("%s: %s -> %s", k, short(o, had), excerpt.Of(n)), head.lines[k])
+			add(FlavorChanged, k, fmt.Sprintf("%s: %s -> %s", k, short(o, had), excerpt.Of(n)), head.lines[k])
 		}
 	}
 	for _, k := range base.keys {
@@ -374,11 +376,11 @@ func Diff(base, head *Model) []evidence.APIChange {
 		}
 		switch {
 		case base.settings[k] == "(flavor)":
-			add(FlavorRemoved, fmt.Sprintf("%s removed: code that loads the model with it breaks", k), 0)
+			add(FlavorRemoved, k, fmt.Sprintf("%s removed: code that loads the model with it breaks", k), 0)
 		case isMetadata(k):
-			add(MetadataChanged, k+" removed", 0)
+			add(MetadataChanged, k, k+" removed", 0)
 		default:
-			add(FlavorChanged, k+" removed", 0)
+			add(FlavorChanged, k, k+" removed", 0)
 		}
 	}
 	return out
@@ -401,8 +403,8 @@ func isMetadata(key string) bool {
 // diffColumns compares two schemas column by column.
 func diffColumns(file, which string, base, head Schema) []evidence.APIChange {
 	var out []evidence.APIChange
-	add := func(id, text string, line int) {
-		out = append(out, evidence.APIChange{ID: id, Text: text, File: file, Line: line})
+	add := func(id, p, text string, line int) {
+		out = append(out, evidence.APIChange{ID: id, Path: "signature." + which + "s." + p, Text: text, File: file, Line: line})
 	}
 	ids := map[string]map[string]string{
 		"input":  {"removed": InputRemoved, "retyped": InputRetyped, "added": InputAdded},
@@ -423,38 +425,38 @@ func diffColumns(file, which string, base, head Schema) []evidence.APIChange {
 		if b == nil {
 			switch {
 			case which == "input" && !h.Required:
-				add(InputAddedOptional, fmt.Sprintf("optional input %s added: %s", name, typeText(&h)), h.Line)
+				add(InputAddedOptional, h.Name, fmt.Sprintf("optional input %s added: %s", name, typeText(&h)), h.Line)
 			default:
-				add(ids["added"], fmt.Sprintf("%s %s added: %s", which, name, typeText(&h)), h.Line)
+				add(ids["added"], h.Name, fmt.Sprintf("%s %s added: %s", which, name, typeText(&h)), h.Line)
 			}
 			continue
 		}
 		if b.Type != h.Type {
-			add(ids["retyped"], fmt.Sprintf("%s %s retyped %s -> %s", which, name, typeText(b), typeText(&h)), h.Line)
+			add(ids["retyped"], h.Name, fmt.Sprintf("%s %s retyped %s -> %s", which, name, typeText(b), typeText(&h)), h.Line)
 			continue
 		}
 		if !slices.Equal(b.Shape, h.Shape) {
 			if which == "input" && relaxes(b.Shape, h.Shape) {
-				add(InputRelaxed, fmt.Sprintf("input %s accepts more shapes: %v -> %v", name, b.Shape, h.Shape), h.Line)
+				add(InputRelaxed, h.Name, fmt.Sprintf("input %s accepts more shapes: %v -> %v", name, b.Shape, h.Shape), h.Line)
 			} else {
-				add(ids["retyped"], fmt.Sprintf("%s %s reshaped %v -> %v", which, name, b.Shape, h.Shape), h.Line)
+				add(ids["retyped"], h.Name, fmt.Sprintf("%s %s reshaped %v -> %v", which, name, b.Shape, h.Shape), h.Line)
 			}
 			continue
 		}
 		if which == "input" && b.Required != h.Required {
 			if h.Required {
-				add(InputRequired, fmt.Sprintf("input %s is now required", name), h.Line)
+				add(InputRequired, h.Name, fmt.Sprintf("input %s is now required", name), h.Line)
 			} else {
-				add(InputRelaxed, fmt.Sprintf("input %s is now optional", name), h.Line)
+				add(InputRelaxed, h.Name, fmt.Sprintf("input %s is now optional", name), h.Line)
 			}
 		}
 		if which == "param" && b.Default != h.Default {
-			add(ParamDefaultChanged, fmt.Sprintf("param %s default %s -> %s", name, excerpt.Of(b.Default), excerpt.Of(h.Default)), h.Line)
+			add(ParamDefaultChanged, h.Name, fmt.Sprintf("param %s default %s -> %s", name, excerpt.Of(b.Default), excerpt.Of(h.Default)), h.Line)
 		}
 	}
 	for _, b := range base {
 		if find(head, b.Name) == nil {
-			add(ids["removed"], fmt.Sprintf("%s %s removed (was %s)", which, excerpt.Quote(b.Name), typeText(&b)), 0)
+			add(ids["removed"], b.Name, fmt.Sprintf("%s %s removed (was %s)", which, excerpt.Quote(b.Name), typeText(&b)), 0)
 		}
 	}
 	return out

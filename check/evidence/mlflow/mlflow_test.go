@@ -39,7 +39,7 @@ func TestDiff(t *testing.T) {
 		{"re-logged", r("run_id: abc123", "run_id: def456", "model_uuid: 3f4e9a", "model_uuid: 77aa", "2023-12-01", "2024-01-02",
 			"model_size_bytes: 1234", "model_size_bytes: 1240", "mlflow_version: 2.9.2", "mlflow_version: 2.10.0",
 			"sklearn_version: 1.3.0", "sklearn_version: 1.4.0").Replace(base),
-			"metadata-changed,metadata-changed,metadata-changed,metadata-changed,metadata-changed,metadata-changed"},
+			"metadata,metadata,metadata,metadata,metadata,metadata"},
 		{"column removed", r(`{"type": "double", "name": "sepal_length", "required": true}, `, "").Replace(base), "input-removed"},
 		{"column retyped", r(`"type": "double"`, `"type": "float"`).Replace(base), "input-retyped"},
 		{"required column added", r(`"required": false}]'`, `"required": false}, {"type": "long", "name": "petal", "required": true}]'`).Replace(base), "input-added"},

@@ -2,13 +2,15 @@ package onnx
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/modelgate/modelgate/check/evidence"
 )
 
 // Changes compares the model's interface with base, which must be an ONNX
 // model too: each Diff change as an evidence.APIChange whose ID is its
-// kind (input-removed, opset-raised, …). Binary files have no lines.
+// kind (input-removed, opset-raised, …) and whose Path names what changed:
+// inputs.<name>, outputs.<name>, opset_import.<domain>, ir_version. Binary files have no lines.
 func (m *Model) Changes(base evidence.API) ([]evidence.APIChange, error) {
 	b, ok := base.(*Model)
 	if !ok {
@@ -16,7 +18,18 @@ func (m *Model) Changes(base evidence.API) ([]evidence.APIChange, error) {
 	}
 	var out []evidence.APIChange
 	for _, c := range Diff(b, m) {
-		out = append(out, evidence.APIChange{ID: c.Kind, Text: c.Text, File: m.Path})
+		p := c.Name
+		switch {
+		case strings.HasPrefix(c.Kind, "input"):
+			p = "inputs." + c.Name
+		case strings.HasPrefix(c.Kind, "output"):
+			p = "outputs." + c.Name
+		case strings.HasPrefix(c.Kind, "opset"):
+			p = "opset_import." + c.Name
+		case strings.HasPrefix(c.Kind, "ir-"):
+			p = "ir_version"
+		}
+		out = append(out, evidence.APIChange{ID: c.Kind, Path: p, Text: c.Text, File: m.Path})
 	}
 	return out, nil
 }

@@ -21,7 +21,7 @@ const (
 	OpsetLowered       = "opset-lowered"
 	IRRaised           = "ir-version-raised"
 	IRLowered          = "ir-version-lowered"
-	MetadataChanged    = "metadata-changed" // producer, doc strings, model_version, metadata_props, dim names
+	MetadataChanged    = "metadata" // producer, doc strings, model_version, metadata_props, dim names
 )
 
 // Change is one difference between two models.

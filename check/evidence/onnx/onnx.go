@@ -172,6 +172,18 @@ func Read(name string, r io.Reader, size int64) (*Model, error) {
 	if err := s.model(m); err != nil {
 		return nil, err
 	}
+	for _, list := range []struct {
+		what string
+		vs   []Value
+	}{{"graph input", m.Inputs}, {"graph output", m.Outputs}} {
+		seen := map[string]bool{}
+		for _, v := range list.vs {
+			if seen[v.Name] {
+				return nil, errorf(name, "%s %s appears twice; a graph names each once", list.what, excerpt.Quote(v.Name))
+			}
+			seen[v.Name] = true
+		}
+	}
 	m.Read = s.read
 	return m, nil
 }
@@ -820,4 +832,9 @@ func domainName(domain string) string {
 		return "ai.onnx"
 	}
 	return domain
+}
+
+// errorf is an error about the whole file (no offset).
+func errorf(name, format string, args ...any) error {
+	return fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...))
 }

@@ -448,19 +448,27 @@ func tokenChange(o, n *gguf.Value) (*Rule, string) {
 	removed := len(o.Hashes) - common
 	appended := len(n.Hashes) - common
 	if changed == 0 && removed == 0 {
-		return ruleGgufTokensAdded, fmt.Sprintf("%s: %s tokens appended (ids %d-%d)", ggufTokens, thousands(appended), common, len(n.Hashes)-1)
+		return ruleGgufTokensAdded, fmt.Sprintf("%s: %s appended (ids %d-%d)", ggufTokens, plural(appended, "token"), common, len(n.Hashes)-1)
 	}
 	var parts []string
 	if changed > 0 {
-		parts = append(parts, fmt.Sprintf("%s token ids changed (first: id %d)", thousands(changed), first))
+		parts = append(parts, fmt.Sprintf("%s changed (first: id %d)", plural(changed, "token id"), first))
 	}
 	if removed > 0 {
-		parts = append(parts, fmt.Sprintf("%s ids removed (%d-%d)", thousands(removed), common, len(o.Hashes)-1))
+		parts = append(parts, fmt.Sprintf("%s removed (%d-%d)", plural(removed, "id"), common, len(o.Hashes)-1))
 	}
 	if appended > 0 {
 		parts = append(parts, fmt.Sprintf("%s appended", thousands(appended)))
 	}
 	return ruleGgufTokensChanged, ggufTokens + ": " + strings.Join(parts, ", ")
+}
+
+// plural writes n things: 1 token, 2 tokens.
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return thousands(n) + " " + thing + "s"
 }
 
 func containsString(list []string, s string) bool {

@@ -252,6 +252,13 @@ var (
 	ruleMlflowFlavorRemoved = &Rule{ID: "mlflow-flavor-removed", Bump: BumpMajor, Description: "an MLflow flavor was removed: code that loads the model with it (mlflow.sklearn.load_model) breaks",
 		Reason: "clients that load the model through the flavor break", external: true}
 
+	// GGUF metadata under architecture (keys as written: general.name,
+	// llama.block_count); the <arch>.* keys go to the vocabulary.
+	ruleGgufArchitectureChanged = &Rule{ID: "gguf-architecture-changed", Bump: BumpMajor, Description: "the architecture of a GGUF file changed (general.architecture): another module tree loads it",
+		Reason: "another architecture: old checkpoints cannot be loaded", match: both(isArch, lastKey("general.architecture"))}
+	ruleGgufMetadataChanged = &Rule{ID: "gguf-metadata-changed", Bump: BumpNone, Description: "general metadata of a GGUF file changed (general.name, author, license, url, file_type, quantization_version, alignment, ...)",
+		Reason: "metadata only", match: both(isArch, func(s *subject) bool { return len(s.keys) > 0 && strings.HasPrefix(s.keys[0], "general.") })}
+
 	// Hugging Face config.json.
 	ruleHfDefaultMadeExplicit = &Rule{ID: "hf-default-made-explicit", Bump: BumpNone, Description: "a Hugging Face config key was added or removed with the value the library defaults it to",
 		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }}
@@ -363,6 +370,8 @@ var Rules = []*Rule{
 	ruleOnnxOpsetLowered,
 	ruleMlflowLoaderChanged,
 	ruleMlflowFlavorRemoved,
+	ruleGgufArchitectureChanged,
+	ruleGgufMetadataChanged,
 	ruleHfDefaultMadeExplicit,
 	ruleHfModelClassChanged,
 	ruleHfPositionTableResized,

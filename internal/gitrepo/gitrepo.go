@@ -801,6 +801,7 @@ type blobFile struct {
 	open func() (io.ReadCloser, error)
 	rd   io.ReadCloser
 	read int64 // bytes read so far
+	pos  int64 // bytes read or skipped so far
 }
 
 func (f *blobFile) Stat() (fs.FileInfo, error) { return fileInfo{name: f.name, size: f.size}, nil }
@@ -828,7 +829,38 @@ func (f *blobFile) Read(p []byte) (int, error) {
 	}
 	n, err := f.rd.Read(p)
 	f.read += int64(n)
+	f.pos += int64(n)
 	return n, err
+}
+
+// Seek moves forward through the blob (io.SeekCurrent, or io.SeekStart to
+// a later offset) by streaming past the bytes in bounded memory. Skipped
+// bytes do not count towards the read limit: a reader that skips the
+// weights of an ONNX model to reach its graph inputs reads only headers.
+func (f *blobFile) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		offset -= f.pos
+	case io.SeekCurrent:
+	default:
+		return f.pos, errors.New("seek: a git blob only moves forward")
+	}
+	if offset < 0 {
+		return f.pos, errors.New("seek: a git blob only moves forward")
+	}
+	if f.rd == nil {
+		rd, err := f.open()
+		if err != nil {
+			return f.pos, err
+		}
+		f.rd = rd
+	}
+	n, err := io.CopyN(io.Discard, f.rd, offset)
+	f.pos += n
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return f.pos, err
 }
 
 type dirFile struct{ name string }

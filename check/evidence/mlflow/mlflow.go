@@ -454,9 +454,13 @@ func diffColumns(file, which string, base, head Schema) []evidence.APIChange {
 			add(ParamDefaultChanged, h.Name, fmt.Sprintf("param %s default %s -> %s", name, excerpt.Of(b.Default), excerpt.Of(h.Default)), h.Line)
 		}
 	}
+	at := 0 // a removal points at the schema it was removed from
+	if len(head) > 0 {
+		at = head[0].Line
+	}
 	for _, b := range base {
 		if find(head, b.Name) == nil {
-			add(ids["removed"], b.Name, fmt.Sprintf("%s %s removed (was %s)", which, excerpt.Quote(b.Name), typeText(&b)), 0)
+			add(ids["removed"], b.Name, fmt.Sprintf("%s %s removed (was %s)", which, excerpt.Quote(b.Name), typeText(&b)), at)
 		}
 	}
 	return out

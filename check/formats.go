@@ -12,6 +12,7 @@ import (
 	"github.com/modelgate/modelgate/check/evidence/lfs"
 	"github.com/modelgate/modelgate/check/evidence/mlflow"
 	"github.com/modelgate/modelgate/check/evidence/onnx"
+	"github.com/modelgate/modelgate/check/evidence/tensors"
 	"github.com/modelgate/modelgate/internal/fsutil"
 )
 
@@ -535,4 +536,17 @@ func skipped(base, head *Model, field string) bool {
 // header read (a .gguf or .onnx file): its changes count as changed files.
 func isWeights(p string) bool {
 	return gguf.Tensors.Match(p, nil) || onnx.Tensors.Match(p, nil)
+}
+
+// reuseTensors returns the tensor signature of the file at p when the
+// architecture or api field already read it (a GGUF header, an ONNX
+// model): one read per file and revision. nil means it was not read.
+func (m *Model) reuseTensors(p string) (*tensors.Set, error) {
+	if m.gguf != nil && m.Files["architecture"] == p {
+		return gguf.SetOf(m.gguf, p), nil
+	}
+	if om, ok := m.API.(*onnx.Model); ok && m.Files["api"] == p {
+		return onnx.SetOf(om, p, p)
+	}
+	return nil, nil
 }

@@ -110,6 +110,13 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 			m.Files[k] = p
 			switch {
 			case k == "tensors":
+				if ts, err := m.reuseTensors(p); ts != nil || err != nil {
+					m.Tensors = ts
+					if err != nil {
+						return nil, err
+					}
+					break
+				}
 				if m.Tensors, err = loadTensors(fsys, p, opts); err != nil {
 					if errors.Is(err, tensors.ErrNotFound) {
 						return nil, fmt.Errorf("%s:%d: %s points to %s: %w", name, v.Pos.Line, k, excerpt.Quote(v.Str), err)

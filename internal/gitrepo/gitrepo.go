@@ -802,6 +802,10 @@ type blobFile struct {
 	rd   io.ReadCloser
 	read int64 // bytes read so far
 	pos  int64 // bytes read or skipped so far
+	// streaming is set by the first Seek: a reader that skips through the
+	// blob (an ONNX reader past the weights) holds only what it decodes,
+	// so the read limit, which stops whole-file reads, no longer applies.
+	streaming bool
 }
 
 func (f *blobFile) Stat() (fs.FileInfo, error) { return fileInfo{name: f.name, size: f.size}, nil }
@@ -814,7 +818,7 @@ func (f *blobFile) Close() error {
 }
 
 func (f *blobFile) Read(p []byte) (int, error) {
-	if f.read >= check.MaxFileSize && f.size > check.MaxFileSize {
+	if f.read >= check.MaxFileSize && f.size > check.MaxFileSize && !f.streaming {
 		return 0, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", f.size, check.MaxFileSize)
 	}
 	if f.rd == nil {
@@ -824,7 +828,7 @@ func (f *blobFile) Read(p []byte) (int, error) {
 		}
 		f.rd = rd
 	}
-	if rest := check.MaxFileSize - f.read; int64(len(p)) > rest && f.size > check.MaxFileSize {
+	if rest := check.MaxFileSize - f.read; int64(len(p)) > rest && f.size > check.MaxFileSize && !f.streaming {
 		p = p[:rest]
 	}
 	n, err := f.rd.Read(p)
@@ -834,10 +838,11 @@ func (f *blobFile) Read(p []byte) (int, error) {
 }
 
 // Seek moves forward through the blob (io.SeekCurrent, or io.SeekStart to
-// a later offset) by streaming past the bytes in bounded memory. Skipped
-// bytes do not count towards the read limit: a reader that skips the
-// weights of an ONNX model to reach its graph inputs reads only headers.
+// a later offset) by streaming past the bytes in bounded memory. A reader
+// that seeks streams the file (an ONNX reader skipping the weights to reach
+// the graph inputs after them): from then on the read limit is lifted.
 func (f *blobFile) Seek(offset int64, whence int) (int64, error) {
+	f.streaming = true
 	switch whence {
 	case io.SeekStart:
 		offset -= f.pos

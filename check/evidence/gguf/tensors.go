@@ -19,11 +19,17 @@ var Tensors = tensors.Format{
 		if err != nil {
 			return nil, err
 		}
-		ts := tensors.NewSet(file, 0, len(f.Tensors))
-		ts.Quantized = true
-		for _, t := range f.Tensors {
-			ts.Add(t.Name, tensors.Tensor{Shape: t.Dims, DType: t.TypeName()}) // the reader refused duplicates
-		}
-		return ts, nil
+		return SetOf(f, file), nil
 	},
+}
+
+// SetOf returns the tensor infos of a header as the signature of the
+// tensors at repository path file.
+func SetOf(f *File, file string) *tensors.Set {
+	ts := tensors.NewSet(file, 0, len(f.Tensors))
+	ts.Quantized = true
+	for _, t := range f.Tensors {
+		ts.Add(t.Name, tensors.Tensor{Shape: t.Dims, DType: t.TypeName()}) // the reader refused duplicates
+	}
+	return ts
 }

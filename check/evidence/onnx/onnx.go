@@ -244,8 +244,11 @@ func (s *stream) skip(n int64, field string) error {
 // varint reads a varint that must end before end.
 func (s *stream) varint(end int64, field string) (uint64, error) {
 	at := s.off
-	b, _ := s.r.Peek(min(10, int(max(end-s.off, 0))))
+	b, perr := s.r.Peek(min(10, int(max(end-s.off, 0))))
 	v, n := protowire.ConsumeVarint(b)
+	if n < 0 && perr != nil && !errors.Is(perr, io.EOF) {
+		return 0, s.errorf(at, "%s: %v", field, perr)
+	}
 	if n < 0 {
 		if len(b) < 10 && int64(len(b)) < end-s.off {
 			return 0, s.errorf(at, "%s: the file ends early: it is truncated; fetch it again", field)

@@ -19,16 +19,22 @@ var Tensors = tensors.Format{
 		if err != nil {
 			return nil, err
 		}
-		ts := tensors.NewSet(file, 0, len(m.Initializers))
-		for _, t := range m.Initializers {
-			dims := t.Dims
-			if dims == nil {
-				dims = []int64{} // a scalar
-			}
-			if !ts.Add(t.Name, tensors.Tensor{Shape: dims, DType: DataType(t.DataType)}) {
-				return nil, errorf(name, "initializer %s appears twice; ONNX names each initializer once", excerpt.Quote(t.Name))
-			}
-		}
-		return ts, nil
+		return SetOf(m, name, file)
 	},
+}
+
+// SetOf returns the initializers of a model as the signature of the
+// tensors at repository path file; name names the file in errors.
+func SetOf(m *Model, name, file string) (*tensors.Set, error) {
+	ts := tensors.NewSet(file, 0, len(m.Initializers))
+	for _, t := range m.Initializers {
+		dims := t.Dims
+		if dims == nil {
+			dims = []int64{} // a scalar
+		}
+		if !ts.Add(t.Name, tensors.Tensor{Shape: dims, DType: DataType(t.DataType)}) {
+			return nil, errorf(name, "initializer %s appears twice; ONNX names each initializer once", excerpt.Quote(t.Name))
+		}
+	}
+	return ts, nil
 }

@@ -165,7 +165,7 @@ func Read(name string, r io.Reader, size int64) (*Model, error) {
 	if sk, ok := r.(io.Seeker); ok {
 		// Between weights there are a few dozen bytes to read: small
 		// buffers, so that each read after a seek stays small.
-		s.seeker, buf = sk, 4<<10
+		s.seeker, buf = sk, 1<<10
 	}
 	s.r = bufio.NewReaderSize(r, buf)
 	m := &Model{Path: name, Size: size}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -238,4 +239,36 @@ func FuzzRead(f *testing.F) {
 		}
 		_ = Diff(m, m)
 	})
+}
+
+// BenchmarkReadSparseLFS reads the benchmark model of testdata/bench/formats.sh
+// from a file that seeks: 10,000 initializers holding 1 GiB of raw_data
+// (holes in a sparse file), skipped by seeking.
+func BenchmarkReadSparseLFS(b *testing.B) {
+	m := &modelfile.ONNX{Opsets: [][2]string{{"", "17"}}, Outputs: []modelfile.ONNXValue{{Name: "y", Elem: 1, Dims: []string{"1"}}}}
+	for i := 0; i < 10000; i++ {
+		m.Inits = append(m.Inits, modelfile.ONNXInit{Name: "layers." + strings.Repeat("w", i%7) + string(rune('a'+i%26)) + strconv.Itoa(i), Elem: 1, Dims: []int64{1 << 15}, RawSize: 1 << 17})
+	}
+	p := filepath.Join(b.TempDir(), "big.onnx")
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, err := m.WriteSparse(f)
+	if err == nil {
+		err = f.Truncate(n)
+	}
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f, _ := os.Open(p)
+		got, err := Read("big.onnx", f, n)
+		f.Close()
+		if err != nil || len(got.Initializers) != 10000 {
+			b.Fatalf("%v, %d initializers", err, len(got.Initializers))
+		}
+	}
 }

@@ -196,9 +196,10 @@ var (
 		Reason: "old checkpoints cannot be loaded", external: true, basis: BasisEvidence}
 
 	// GGUF files (check/evidence/gguf): a requantised tensor, the tokenizer
-	// arrays. The rest of a GGUF header is classified as a config.
+	// arrays. The rest of a GGUF header is classified as a config, its keys
+	// (general.name, llama.block_count) through the concept vocabulary.
 	ruleTensorQuantizationChanged = &Rule{ID: "tensor-quantization-changed", Bump: BumpMinor, Description: "GGUF tensors changed quantisation type with the same shape (Q4_K -> Q8_0): old checkpoints still load (same shapes, runtimes read either type), but the weights' precision changes the outputs, which a patch release may not (SPEC-040 §1)",
-		Reason: "same shapes, another precision: checkpoints stay compatible, outputs change", external: true}
+		Reason: "same shapes, another precision: checkpoints stay compatible, outputs change", external: true, basis: BasisEvidence}
 	ruleGgufTokensAdded = &Rule{ID: "gguf-tokens-added", Effect: EffectAdded, Bump: BumpMinor, Description: "tokens were appended to a GGUF vocabulary (tokenizer.ggml.tokens), every existing id kept",
 		Reason: "existing token ids keep their meaning", external: true}
 	ruleGgufTokensChanged = &Rule{ID: "gguf-tokens-changed", Bump: BumpMajor, Description: "existing ids of a GGUF vocabulary (tokenizer.ggml.tokens) were changed or removed",
@@ -256,12 +257,6 @@ var (
 	ruleMlflowFlavorRemoved = &Rule{ID: "mlflow-flavor-removed", Bump: BumpMajor, Description: "an MLflow flavor was removed: code that loads the model with it (mlflow.sklearn.load_model) breaks",
 		Reason: "clients that load the model through the flavor break", external: true}
 
-	// GGUF metadata under architecture (keys as written: general.name,
-	// llama.block_count); the <arch>.* keys go to the vocabulary.
-	ruleGgufArchitectureChanged = &Rule{ID: "gguf-architecture-changed", Bump: BumpMajor, Description: "the architecture of a GGUF file changed (general.architecture): another module tree loads it",
-		Reason: "another architecture: old checkpoints cannot be loaded", match: both(isArch, lastKey("general.architecture"))}
-	ruleGgufMetadataChanged = &Rule{ID: "gguf-metadata-changed", Bump: BumpNone, Description: "general metadata of a GGUF file changed (general.name, author, license, url, file_type, quantization_version, alignment, ...)",
-		Reason: "metadata only", match: both(isArch, func(s *subject) bool { return len(s.keys) > 0 && strings.HasPrefix(s.keys[0], "general.") })}
 	// Settings of a feature that is off; framework defaults (GPT-NeoX,
 	// open_clip, derived values).
 	ruleFeatureOffSettingChanged = &Rule{ID: "feature-off-setting-changed", Bump: BumpNone, Description: "a setting of a feature that is switched off at both revisions changed (sliding_window while use_sliding_window is false, attention_layer_norm_with_affine while attention_layer_norm is false)",
@@ -386,8 +381,6 @@ var Rules = []*Rule{
 	ruleOnnxOpsetLowered,
 	ruleMlflowLoaderChanged,
 	ruleMlflowFlavorRemoved,
-	ruleGgufArchitectureChanged,
-	ruleGgufMetadataChanged,
 	ruleFeatureOffSettingChanged,
 	ruleDefaultMadeExplicit,
 	ruleHfDefaultMadeExplicit,

@@ -88,3 +88,38 @@ func TestPrefixReader(t *testing.T) {
 		}
 	}
 }
+
+// TestGGUFKeysInVocabulary: GGUF metadata keys, dotted and with the list
+// indexes GGUF numbers struct entries with, find their concept in the
+// vocabulary; a key it does not know finds none (and is unclassified).
+func TestGGUFKeysInVocabulary(t *testing.T) {
+	for _, tc := range []struct {
+		key, concept string
+		class        keyClass
+	}{
+		{"general.architecture", "model-class", classShape},
+		{"general.name", "model-card", classMetadata},
+		{"general.license.link", "license", classMetadata},
+		{"general.source.huggingface.repository", "homepage", classMetadata},
+		{"general.base_model.0.name", "provenance", classMetadata},
+		{"general.base_model.12.repo_url", "provenance", classMetadata},
+		{"general.dataset.3.organization", "provenance", classMetadata},
+		{"general.file_type", "weight-quantization-type", classBehaviour},
+		{"general.alignment", "file-alignment", classRuntime},
+		{"llama.block_count", "layer-count", classShape},
+		{"llama.frobnication", "", 0},
+		{"general.base_model.0.frobnication", "", 0},
+		{"general.7", "", 0},
+	} {
+		c := lookupConcept(tc.key)
+		switch {
+		case tc.concept == "" && c != nil:
+			t.Errorf("%s: concept %s, want none", tc.key, c.id)
+		case tc.concept == "":
+		case c == nil:
+			t.Errorf("%s: no concept, want %s", tc.key, tc.concept)
+		case c.id != tc.concept || c.class != tc.class:
+			t.Errorf("%s: concept %s (class %v), want %s (class %v)", tc.key, c.id, c.class, tc.concept, tc.class)
+		}
+	}
+}

@@ -8,6 +8,8 @@
 # Cases (each a git repository: release 1.0.0 tagged, the input committed at HEAD):
 #   yaml-error-300k        a YAML config of ~300 KB with a syntax error on its last lines
 #   yaml-error-limit       the same at the YAML size limit
+#   yaml-valid-2m          a valid YAML config of 2 MiB, every value changed (the
+#                          size up to which YAML meets the targets; README "Limits")
 #   yaml-valid-limit       a valid YAML config at the YAML size limit, every value changed
 #   json-million-digits    a JSON number of a million digits (a fraction, out of range: exit 2)
 #   json-million-digit-int the same as an integer (exact, a change)
@@ -109,11 +111,13 @@ setup() {
 		release2 "$dir"
 		echo "$dir/config.yaml 2"
 		;;
-	yaml-valid-limit)
+	yaml-valid-2m | yaml-valid-limit)
+		local size=$((yaml_limit - 64))
+		[ "$name" = yaml-valid-2m ] && size=$(((2 << 20) - 64))
 		repo "$name" yaml
-		yaml_config $((yaml_limit - 64)) "" >"$dir/config.yaml"
+		yaml_config "$size" "" >"$dir/config.yaml"
 		commit "$dir" base bench-v1.0.0
-		yaml_config $((yaml_limit - 64)) 1 >"$dir/config.yaml"
+		yaml_config "$size" 1 >"$dir/config.yaml"
 		release2 "$dir"
 		echo "$dir/config.yaml 0"
 		;;
@@ -156,7 +160,7 @@ setup() {
 
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
-	cases=(yaml-error-300k yaml-error-limit yaml-valid-limit json-million-digits json-million-digit-int config-100k-keys index-7mb-long-names)
+	cases=(yaml-error-300k yaml-error-limit yaml-valid-2m yaml-valid-limit json-million-digits json-million-digit-int config-100k-keys index-7mb-long-names)
 fi
 
 status=0

@@ -17,7 +17,8 @@
 #   index-7mb-long-names   a 7 MB model.safetensors.index.json of long tensor names, ~1,000 changed
 #
 # Prints a markdown table on stdout (case, input size, exit status, wall time,
-# peak RSS, stderr bytes); progress goes to stderr. Needs git, go (unless
+# CPU time (user + system), peak RSS, stderr bytes); progress and the load
+# average go to stderr. Needs git, go (unless
 # MODELGATE_BIN is set) and GNU time (apt-get install -y time). Installs
 # nothing. The targets: under 2 s and 256 MiB each. Exit 0 done, 1 a case
 # missed its exit status, 2 could not run.
@@ -164,8 +165,9 @@ if [ ${#cases[@]} -eq 0 ]; then
 fi
 
 status=0
-echo "| case | input | exit | wall (s) | peak RSS (MiB) | stderr (bytes) |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "==> load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+echo "| case | input | exit | wall (s) | cpu (s) | peak RSS (MiB) | stderr (bytes) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for c in "${cases[@]}"; do
 	echo "==> $c: generating" >&2
 	read -r file want < <(setup "$c")
@@ -176,9 +178,10 @@ for c in "${cases[@]}"; do
 	code=$?
 	set -e
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$tmp/$c.time")
+	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$tmp/$c.time")
 	rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$tmp/$c.time")
 	errbytes=$(wc -c <"$tmp/$c.err")
-	echo "| \`$c\` | $(awk -v b="$size" 'BEGIN { printf "%.1f MB", b / 1e6 }') | $code | $wall | $rss | $errbytes |"
+	echo "| \`$c\` | $(awk -v b="$size" 'BEGIN { printf "%.1f MB", b / 1e6 }') | $code | $wall | $cpu | $rss | $errbytes |"
 	if { [ "$want" = 0 ] && [ "$code" -gt 1 ]; } || { [ "$want" = 2 ] && [ "$code" != 2 ]; }; then
 		echo "limits.sh: $c: exit status $code, want $want; stderr: $(head -c 300 "$tmp/$c.err")" >&2
 		status=1

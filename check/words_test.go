@@ -107,13 +107,10 @@ func TestWordIndexMatchesLists(t *testing.T) {
 			for _, w := range words[1:] {
 				camel += strings.ToUpper(w[:1]) + w[1:]
 			}
-			for _, k := range []string{
+			keys = append(keys,
 				strings.Join(words, "_"), strings.Join(stems, "_"), strings.Join(words, "-"), strings.Join(words, "."),
-				camel, strings.ToUpper(strings.Join(words, "_")), "num_" + strings.Join(words, "_") + "_per_gpu",
-				strings.Join(words, "") + "_size", "x" + strings.Join(stems, "_"), strings.Join(words[:len(words)-1], "_"),
-			} {
-				keys = append(keys, k)
-			}
+				camel, strings.ToUpper(strings.Join(words, "_")), "num_"+strings.Join(words, "_")+"_per_gpu",
+				strings.Join(words, "")+"_size", "x"+strings.Join(stems, "_"), strings.Join(words[:len(words)-1], "_"))
 		}
 	}
 	for _, c := range concepts {

@@ -38,7 +38,8 @@ type cappedReport struct {
 
 // reportOutput returns the report as one line of inert JSON of at most
 // limit bytes in UTF-16. A longer report keeps the first findings of each model
-// (the most severe come first), as many as fit, and says in "truncated"
+// (the most severe come first), as many as fit, lists as many of the keys
+// no rule knows (their count stays whole), and says in "truncated"
 // how many it lists; passed, the verdicts and the problems are always
 // there. A report whose findings alone do not explain the overflow is cut
 // to its verdict.
@@ -67,6 +68,9 @@ func reportOutput(r *check.Report, limit int) string {
 		for _, m := range r.Models {
 			cm := *m
 			cm.Findings = m.Findings[:min(k, len(m.Findings))]
+			// The keys no rule knows are counted in full, listed as far as
+			// the findings are.
+			cm.Unknown.Listed = m.Unknown.Listed[:min(k, len(m.Unknown.Listed))]
 			for _, f := range cm.Findings {
 				listed += max(f.Omitted(), 1)
 			}

@@ -177,6 +177,10 @@ func TestOutputsWithinLimits(t *testing.T) {
 		Models []struct {
 			RequiredBump string            `json:"required_bump"`
 			Findings     []json.RawMessage `json:"findings"`
+			UnknownKeys  struct {
+				Count  int      `json:"count"`
+				Listed []string `json:"listed"`
+			} `json:"unknown_keys"`
 		} `json:"models"`
 		Truncated string `json:"truncated"`
 	}
@@ -188,6 +192,9 @@ func TestOutputsWithinLimits(t *testing.T) {
 	}
 	if n := len(report.Models[0].Findings); n == 0 || n >= 60 || !strings.Contains(report.Truncated, fmt.Sprintf("it lists %d of its 60 findings", n)) {
 		t.Errorf("%d findings listed, truncated %q: want some of the 60 and a note that says how many", n, report.Truncated)
+	}
+	if u := report.Models[0].UnknownKeys; u.Count != 60 || len(u.Listed) > len(report.Models[0].Findings) {
+		t.Errorf("unknown keys: count %d, %d listed; want all 60 counted, no more listed than findings", u.Count, len(u.Listed))
 	}
 	summary := r.read(t, "GITHUB_STEP_SUMMARY")
 	if len(summary) > maxSummary || !strings.Contains(summary, "**Truncated:**") || !strings.Contains(summary, "`long` passes the release gate") {

@@ -1,26 +1,17 @@
 package tensors
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
-	"strconv"
-	"strings"
 
+	"github.com/modelgate/modelgate/check/evidence"
 	"github.com/modelgate/modelgate/internal/fsutil"
 )
 
-// maxLFSPointer bounds the size of a Git LFS pointer file (the spec says
-// pointers are under 1024 bytes).
-const maxLFSPointer = 1024
-
-// lfsVersion starts every Git LFS pointer file.
-const lfsVersion = "version https://git-lfs.github.com/spec/v1"
-
-var lfsOIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// maxLFSPointer bounds the size of a Git LFS pointer file.
+const maxLFSPointer = evidence.MaxLFSPointer
 
 // lfsPointer is a parsed Git LFS pointer file.
 type lfsPointer struct {
@@ -30,32 +21,9 @@ type lfsPointer struct {
 
 // parseLFSPointer recognises a Git LFS pointer file. ok is false for any
 // other content; err reports a pointer that is malformed.
-func parseLFSPointer(data []byte) (p lfsPointer, ok bool, err error) {
-	if !bytes.HasPrefix(data, []byte(lfsVersion)) {
-		return p, false, nil
-	}
-	p.size = -1
-	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-		k, v, _ := strings.Cut(strings.TrimSuffix(line, "\r"), " ")
-		switch k {
-		case "oid":
-			hex, found := strings.CutPrefix(v, "sha256:")
-			if !found || !lfsOIDRE.MatchString(hex) {
-				return p, true, fmt.Errorf("invalid Git LFS pointer: oid %q; want sha256:<64 hex digits>", v)
-			}
-			p.oid = hex
-		case "size":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				return p, true, fmt.Errorf("invalid Git LFS pointer: size %q", v)
-			}
-			p.size = n
-		}
-	}
-	if p.oid == "" || p.size < 0 {
-		return p, true, errors.New("invalid Git LFS pointer: no oid or size line")
-	}
-	return p, true, nil
+func parseLFSPointer(data []byte) (lfsPointer, bool, error) {
+	p, ok, err := evidence.ParseLFSPointer(data)
+	return lfsPointer{oid: p.OID, size: p.Size}, ok, err
 }
 
 // loadLFS reads the tensor signatures of the object behind a Git LFS

@@ -81,6 +81,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		if ts := head.Tensors; ts != nil && ts.Unavailable != "" {
 			r.Notices = append(r.Notices, fmt.Sprintf("tensor signatures unavailable at %s: %s", in.HeadRef.Ref, ts.Unavailable))
 		}
+		r.hfEvidence(cfg, in)
 		r.RequiredBump = BumpNone
 		r.RequiredVersion = declared.String()
 		r.NextIdentifier = declaredID.String()
@@ -96,6 +97,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.Findings = append(r.Findings, found...)
 		r.Findings = append(r.Findings, fileFindings(cfg, base, head, in.Changed, in.Exclude)...)
 		r.tensorEvidence(cfg, in)
+		r.hfEvidence(cfg, in)
 		r.Metrics = compareMetrics(cfg, base, head)
 		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
 		for _, f := range r.Findings {
@@ -275,7 +277,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	var apiChanges []Change
 	var out []Finding
 	for _, c := range Diff(base.Resolved, head.Resolved) {
-		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
+		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" || hfSkip(base, head, c) {
 			continue
 		}
 		if c.Path[0].Key == "api" && openAPI {
@@ -287,6 +289,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
 		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
 	}
+	out = append(out, hfFindings(cfg, base, head)...)
 	if openAPI {
 		found, uncovered, err := apiFindings(cfg, base.API, head.API, apiChanges)
 		if err != nil {

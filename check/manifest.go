@@ -45,6 +45,12 @@ type Model struct {
 	// API is the serving API schema when a registered API format reads it
 	// (an OpenAPI 3 document, compared with oasdiff) rather than as a tree.
 	API evidence.API
+	// HF is the Hugging Face model folder the huggingface field names, or
+	// nil when the manifest has none.
+	HF *HFFolder
+	// hfArchitecture is set when the architecture is the folder's
+	// config.json, not a field of the manifest.
+	hfArchitecture bool
 }
 
 // Dir is the folder of the model's manifest ("." at the root).
@@ -87,7 +93,11 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 	resolved := &Node{Kind: KindMap, Fields: map[string]*Node{}, Pos: root.Pos}
 	for _, k := range root.Keys {
 		v := root.Fields[k]
-		if pointerFields[k] && v.Kind == KindString {
+		if k == "huggingface" {
+			if m.HF, err = loadHF(fsys, name, v, opts); err != nil {
+				return nil, err
+			}
+		} else if pointerFields[k] && v.Kind == KindString {
 			p, err := resolvePointer(path.Dir(name), v.Str)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %s: %w", name, v.Pos.Line, k, err)
@@ -135,6 +145,11 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 		resolved.Fields[k] = v
 	}
 	m.Resolved = resolved
+	if m.HF != nil {
+		if err := m.fillFromHF(fsys, opts); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
 }
 

@@ -330,3 +330,17 @@ func Examples(cs []Change, n int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// NewAdded returns a vocabulary of added tokens only, such as
+// tokenizer_config.json's added_tokens_decoder lists. A token listed twice
+// is returned as dup, and f is nil.
+func NewAdded(name string, tokens []AddedToken) (f *File, dup *AddedToken) {
+	f = &File{Name: name, Added: tokens, added: make(map[string]int32, len(tokens))}
+	for i := range tokens {
+		if _, ok := f.added[tokens[i].Text]; ok {
+			return nil, &tokens[i]
+		}
+		f.added[tokens[i].Text] = int32(i)
+	}
+	return f, nil
+}

@@ -21,7 +21,9 @@ func hfFile(kinds ...string) func(*subject) bool {
 
 // hfKey matches a change at or under one of a file's top-level keys.
 func hfKey(keys ...string) func(*subject) bool {
-	return func(s *subject) bool { return len(s.Path) > 2 && !s.Path[2].Keyed && slices.Contains(keys, s.Path[2].Key) }
+	return func(s *subject) bool {
+		return len(s.Path) > 2 && !s.Path[2].Keyed && slices.Contains(keys, s.Path[2].Key)
+	}
 }
 
 // adapterShapeKeys are the PEFT options that decide which weights an

@@ -275,7 +275,7 @@ func templateFindings(cfg *Config, b, h *HFFolder) []Finding {
 				f.Line += line - 1
 			}
 			f.Old, f.New, f.oldText, f.newText = o, n, strconv.Quote(o), strconv.Quote(n)
-			f.summary = fmt.Sprintf("%s changed at its line %d: -%s +%s", label, line, strconv.Quote(o), strconv.Quote(n))
+			f.summary = fmt.Sprintf("%s changed (template line %d): -%s +%s", label, line, strconv.Quote(o), strconv.Quote(n))
 		}
 		f.Message = f.summary + ": " + r.Reason
 		f.Suppressed = cfg.suppressed(r.ID, f.Path)

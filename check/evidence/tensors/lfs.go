@@ -30,7 +30,7 @@ func parseLFSPointer(data []byte) (lfsPointer, bool, error) {
 // pointer from the local LFS store, or reports them unavailable.
 func loadLFS(p string, ptr lfsPointer, opts Options) (*Set, error) {
 	short := ptr.oid[:12]
-	unavailable := &Set{File: p, LFS: true,
+	unavailable := &Set{File: p, LFS: true, OID: ptr.oid,
 		Unavailable: fmt.Sprintf("%s is a Git LFS pointer and its object sha256:%s… is not in the local LFS store (.git/lfs/objects)", p, short)}
 	if opts.LFS == nil {
 		return unavailable, nil
@@ -68,6 +68,6 @@ func loadLFS(p string, ptr lfsPointer, opts Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts.LFS = true
+	ts.LFS, ts.OID = true, ptr.oid
 	return ts, nil
 }

@@ -88,8 +88,10 @@ type Set struct {
 	// revision, e.g. an LFS object that is not in the local store. Names is
 	// then empty and the tensor diff is skipped.
 	Unavailable string
-	// LFS is set when the signatures came from a Git LFS object.
+	// LFS is set when the signatures came from a Git LFS object, or would
+	// have; OID is that object's sha256.
 	LFS bool
+	OID string
 
 	// index maps names to their position, built when first needed: files
 	// whose names come in ascending order (as Hugging Face writes them) are

@@ -318,8 +318,9 @@ func parseJSONAt(file string, data []byte, first int) (*Node, error) {
 }
 
 // fillFromHF completes a model from its Hugging Face folder: config.json as
-// the architecture and the safetensors index (or model.safetensors) as the
-// tensor signatures, unless the manifest names them itself; and it records
+// the architecture and the safetensors index (or model.safetensors, or a
+// PEFT adapter's adapter_model.safetensors) as the tensor signatures,
+// unless the manifest names them itself; and it records
 // every file read, so that none also counts as a changed file.
 func (m *Model) fillFromHF(fsys fs.FS, opts LoadOptions) error {
 	h := m.HF
@@ -339,7 +340,7 @@ func (m *Model) fillFromHF(fsys fs.FS, opts LoadOptions) error {
 		}
 	}
 	if m.Root.Get("tensors") == nil {
-		for _, name := range []string{"model.safetensors.index.json", "model.safetensors"} {
+		for _, name := range []string{"model.safetensors.index.json", "model.safetensors", "adapter_model.safetensors"} {
 			p := path.Join(h.Dir, name)
 			ts, err := loadTensors(fsys, p, opts)
 			if errors.Is(err, tensors.ErrNotFound) {

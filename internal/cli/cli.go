@@ -59,6 +59,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
+		{"init", "write manifest.yaml for the model in this repository, a comment per field", initUsage, runInit},
 		{"check", "gate a release: infer the required bump and check the declared version and notes", checkUsage, runCheck},
 		{"diff", "list the classified changes between the baseline and head (exit 0 unless it cannot run)", diffUsage, runDiff},
 		{"next", "print the identifier the next release must at least declare", nextUsage, runNext},

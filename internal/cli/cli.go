@@ -68,7 +68,7 @@ func init() {
 		{"release", "gate, then create or update the GitHub release (draft, or --publish)", releaseUsage, runRelease},
 		{"action", "run as the GitHub Action (reads INPUT_* and the event)", actionUsage, runAction},
 		{"hook", "run the gate from git hooks; install and uninstall them", hookUsage, runHook},
-		{"demo", "build a throwaway model repository and gate a failing and a passing release", demoUsage, runDemo},
+		{"demo", "build throwaway model repositories and gate a failing and a passing release of each", demoUsage, runDemo},
 		{"version", "print modelgate's version", "usage: modelgate version\n", func(_ context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "modelgate %s\n", version())
 			return ExitPass

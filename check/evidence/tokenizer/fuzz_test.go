@@ -24,6 +24,9 @@ func FuzzRead(f *testing.F) {
 		if !json.Valid([]byte(data)) {
 			t.Fatalf("Read accepted invalid JSON %q", data)
 		}
+		if n := len(file.merges); n != file.MergeCount {
+			t.Fatalf("%d merges read, %d counted", n, file.MergeCount)
+		}
 		d := Compare(file, file)
 		if len(d.Renumbered)+len(d.Added)+len(d.Removed)+len(d.Flags) != 0 || d.Merges.Changed() {
 			t.Fatalf("a file compared with itself differs: %+v", d)

@@ -16,8 +16,8 @@ import (
 // input cannot exhaust the stack.
 const MaxDepth = 200
 
-// Read reads a tokenizer.json: the tokens of the result are slices of
-// data. Every error is one line naming the file and
+// Read reads a tokenizer.json. The result keeps none of data: the tokens
+// are copied, the merges hashed. Every error is one line naming the file and
 // the line: malformed JSON, a duplicate key (a token listed twice in
 // model.vocab is one), an id that is not a whole number, a merge that is
 // not a pair.
@@ -182,7 +182,7 @@ func (s *scanner) escaped(start int) (string, error) {
 			}
 			b.WriteRune(r)
 		default:
-			return "", s.errorf("invalid JSON: invalid escape \\%c in a string", e)
+			return "", s.errorf("invalid JSON: invalid escape %s in a string", excerpt.Quote(s.data[s.pos-2:s.pos]))
 		}
 	}
 	return "", s.syntax("the end of the string")
@@ -391,7 +391,7 @@ func (s *scanner) document(f *File) error {
 			return s.addedTokens(f)
 		}
 		raw, err := s.skip(1)
-		f.Sections = append(f.Sections, Section{Key: k, Raw: raw, Line: line})
+		f.Sections = append(f.Sections, Section{Key: k, Raw: strings.Clone(raw), Line: line})
 		return err
 	})
 	if err != nil {
@@ -425,21 +425,21 @@ func (s *scanner) model(f *File, line int) error {
 			} else {
 				err = s.vocab(f)
 			}
-			f.vocabRaw = s.data[start:s.pos]
+			f.vocabSum = sumOf(s.data[start:s.pos])
 			return err
 		case "merges":
 			f.MergesLine = line
 			s.ws()
 			start := s.pos
 			err := s.merges(f)
-			f.mergesRaw = s.data[start:s.pos]
+			f.mergesSum = sumOf(s.data[start:s.pos])
 			return err
 		}
 		raw, err := s.skip(2)
 		if k == "type" && err == nil {
 			f.Model, _ = strconv.Unquote(raw)
 		}
-		f.Sections = append(f.Sections, Section{Key: "model." + k, Raw: raw, Line: line})
+		f.Sections = append(f.Sections, Section{Key: "model." + k, Raw: strings.Clone(raw), Line: line})
 		return err
 	})
 }
@@ -476,6 +476,7 @@ func (s *scanner) vocab(f *File) error {
 		if len(f.Vocab) == math.MaxInt32 {
 			return s.errorf("model.vocab has more than %d tokens", math.MaxInt32)
 		}
+		k = strings.Clone(k) // the file's text is not kept
 		f.vocab[k] = int32(len(f.Vocab))
 		f.Vocab = append(f.Vocab, Token{Text: k, ID: id, Line: line})
 	}
@@ -513,6 +514,7 @@ func (s *scanner) unigram(f *File) error {
 			s.line = line
 			return s.errorf("duplicate piece %s in model.vocab; remove one of them", excerpt.Quote(text))
 		}
+		text = strings.Clone(text)
 		f.vocab[text] = int32(len(f.Vocab))
 		f.Vocab = append(f.Vocab, Token{Text: text, ID: int64(i), Line: line})
 		f.Scores = append(f.Scores, score)
@@ -520,21 +522,22 @@ func (s *scanner) unigram(f *File) error {
 	})
 }
 
-// merges reads model.merges: "left right" strings or [left, right] pairs.
+// merges reads model.merges: "left right" strings or [left, right] pairs,
+// kept as hashes.
 func (s *scanner) merges(f *File) error {
 	return s.array("model.merges", func(i, line int) error {
 		s.ws()
-		var p Pair
+		var left, right string
 		if s.peek() == '[' {
 			s.pos++
 			var err error
-			if p.Left, err = s.str(); err != nil {
+			if left, err = s.str(); err != nil {
 				return err
 			}
 			if err := s.expect(',', "',' and the second token of the merge"); err != nil {
 				return err
 			}
-			if p.Right, err = s.str(); err != nil {
+			if right, err = s.str(); err != nil {
 				return err
 			}
 			if err := s.expect(']', "']': a merge is a pair of tokens"); err != nil {
@@ -546,13 +549,14 @@ func (s *scanner) merges(f *File) error {
 				return err
 			}
 			var ok bool
-			if p.Left, p.Right, ok = strings.Cut(m, " "); !ok || strings.Contains(p.Right, " ") {
+			if left, right, ok = strings.Cut(m, " "); !ok || strings.Contains(right, " ") {
 				s.line = line
 				return s.errorf("merge %d is %s; a merge is two tokens separated by one space, or a [\"left\", \"right\"] pair", i, excerpt.Quote(m))
 			}
 		}
-		f.Merges = append(f.Merges, p)
-		f.MergeLines = append(f.MergeLines, int32(min(line, math.MaxInt32)))
+		f.MergeCount++
+		f.merges = append(f.merges, pairHash(left, right))
+		f.mergeLines = append(f.mergeLines, int32(min(line, math.MaxInt32)))
 		return nil
 	})
 }
@@ -572,11 +576,11 @@ func (s *scanner) addedTokens(f *File) error {
 				return err
 			case "content":
 				c, err := s.str()
-				a.Text, hasContent = c, true
+				a.Text, hasContent = strings.Clone(c), true
 				return err
 			}
 			raw, err := s.skip(3)
-			flags = append(flags, k+"="+raw)
+			flags = append(flags, k+"="+raw) // a new string
 			return err
 		})
 		if err != nil {

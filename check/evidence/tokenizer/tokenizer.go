@@ -9,12 +9,16 @@
 //
 // Tokenizer files of tens of MiB are normal (large-vocabulary models ship
 // 10–35 MiB), so Read walks the bytes once with its own strict JSON
-// scanner: no tree of nodes, no per-token allocation (tokens are slices of
-// one string), duplicate keys refused with their line.
+// scanner: no tree of nodes, duplicate keys refused with their line. A
+// File keeps the tokens and a 64-bit hash of each merge, not the text:
+// identical vocabularies and merge lists are told apart by 128-bit hashes
+// of their bytes without a comparison.
 package tokenizer
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,8 +39,26 @@ type AddedToken struct {
 	Flags string
 }
 
-// Pair is one BPE merge: the two tokens it joins.
-type Pair struct{ Left, Right string }
+// seeds key the hashes of a process: the merges, and the raw bytes of the
+// vocabulary and the merges (two seeds: 128 bits).
+var seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// sum is a 128-bit hash of some bytes of the file.
+type sum [2]uint64
+
+func sumOf(s string) sum { return sum{maphash.String(seeds[0], s), maphash.String(seeds[1], s)} }
+
+// pairHash is the hash of one BPE merge: the two tokens it joins.
+func pairHash(left, right string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seeds[0])
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(left)))
+	h.Write(n[:])
+	h.WriteString(left)
+	h.WriteString(right)
+	return h.Sum64()
+}
 
 // Section is a part of the pipeline that Read does not interpret, as raw
 // JSON: normalizer, pre_tokenizer, post_processor, decoder, padding,
@@ -62,19 +84,22 @@ type File struct {
 	// vocabulary's.
 	Added     []AddedToken
 	AddedLine int
-	// Merges is a BPE model's merge list, highest priority first, in
-	// either spelling ("a b" or ["a", "b"]); MergeLines[i] is where
-	// Merges[i] is written.
-	Merges     []Pair
-	MergeLines []int32
+	// MergeCount is the length of a BPE model's merge list, MergesLine
+	// where model.merges is.
+	MergeCount int
 	MergesLine int
 	Sections   []Section
 
 	vocab map[string]int32 // text -> index in Vocab
 	added map[string]int32 // text -> index in Added
-	// vocabRaw and mergesRaw are the bytes of model.vocab and
+	// vocabSum and mergesSum hash the bytes of model.vocab and
 	// model.merges: identical bytes need no comparison.
-	vocabRaw, mergesRaw string
+	vocabSum, mergesSum sum
+	// merges are the hashes of the merges (left, right), highest priority
+	// first, whichever their spelling ("a b" or ["a", "b"]); mergeLines
+	// are where they are written. A file keeps no text but its tokens'.
+	merges     []uint64
+	mergeLines []int32
 }
 
 // lookup returns the id a revision gives a token, and where: added_tokens
@@ -156,7 +181,7 @@ type Diff struct {
 // Compare compares the vocabulary and merges of two revisions.
 func Compare(old, new *File) *Diff {
 	d := &Diff{}
-	if old.vocabRaw != new.vocabRaw || !sameAdded(old, new) {
+	if old.vocabSum != new.vocabSum || !sameAdded(old, new) {
 		compareVocab(old, new, d)
 	}
 	for _, a := range new.Added {
@@ -164,10 +189,10 @@ func Compare(old, new *File) *Diff {
 			d.Flags = append(d.Flags, Change{Text: a.Text, OldID: old.Added[i].ID, NewID: a.ID, Line: a.Line})
 		}
 	}
-	if old.mergesRaw != new.mergesRaw {
+	if old.mergesSum != new.mergesSum {
 		d.Merges = compareMerges(old, new)
 	}
-	if old.Scores != nil && new.Scores != nil && old.vocabRaw != new.vocabRaw {
+	if old.Scores != nil && new.Scores != nil && old.vocabSum != new.vocabSum {
 		for i, t := range new.Vocab {
 			j, ok := old.vocab[t.Text]
 			if ok && old.Scores[j] != new.Scores[i] {
@@ -249,37 +274,37 @@ func sameAdded(old, new *File) bool {
 
 // compareMerges counts the merges added, removed and re-ranked.
 func compareMerges(old, new *File) MergeDiff {
-	m := MergeDiff{Old: len(old.Merges), New: len(new.Merges), Line: new.MergesLine}
+	m := MergeDiff{Old: len(old.merges), New: len(new.merges), Line: new.MergesLine}
 	first := -1
-	for i := range new.Merges {
-		if i >= len(old.Merges) || old.Merges[i] != new.Merges[i] {
+	for i := range new.merges {
+		if i >= len(old.merges) || old.merges[i] != new.merges[i] {
 			first = i
 			break
 		}
 	}
 	if first < 0 {
-		if len(old.Merges) == len(new.Merges) {
+		if len(old.merges) == len(new.merges) {
 			return MergeDiff{} // the same merges, written differently
 		}
-		first = len(new.Merges)
+		first = len(new.merges)
 	}
-	if first < len(new.MergeLines) {
-		m.Line = int(new.MergeLines[first])
+	if first < len(new.mergeLines) {
+		m.Line = int(new.mergeLines[first])
 	}
 	// Only the merges from the first difference on can differ.
-	rank := make(map[Pair]int32, len(old.Merges)-first)
-	for i, p := range old.Merges[first:] {
+	rank := make(map[uint64]int32, len(old.merges)-first)
+	for i, p := range old.merges[first:] {
 		rank[p] = int32(i)
 	}
-	seq := make([]int32, 0, len(new.Merges)-first)
-	for _, p := range new.Merges[first:] {
+	seq := make([]int32, 0, len(new.merges)-first)
+	for _, p := range new.merges[first:] {
 		if r, ok := rank[p]; ok {
 			seq = append(seq, r)
 		} else {
 			m.Added++
 		}
 	}
-	m.Removed = len(old.Merges) - first - len(seq)
+	m.Removed = len(old.merges) - first - len(seq)
 	m.Reranked = len(seq) - longestIncreasing(seq)
 	return m
 }

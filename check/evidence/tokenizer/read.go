@@ -51,18 +51,19 @@ func (s *scanner) syntax(what string) error {
 	return s.errorf("invalid JSON: %s, found %s", what, excerpt.Quote(s.data[s.pos:min(s.pos+16, len(s.data))]))
 }
 
-// ws skips white space, counting lines.
+// ws skips white space, counting lines. It is the scanner's hottest loop
+// (tokenizers indents its files): it works on locals.
 func (s *scanner) ws() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case '\n':
-			s.line++
-		case ' ', '\t', '\r':
-		default:
-			return
+	data, pos, line := s.data, s.pos, s.line
+	for ; pos < len(data); pos++ {
+		c := data[pos]
+		if c == '\n' {
+			line++
+		} else if c != ' ' && c != '\t' && c != '\r' {
+			break
 		}
-		s.pos++
 	}
+	s.pos, s.line = pos, line
 }
 
 func (s *scanner) peek() byte {
@@ -109,21 +110,23 @@ func (s *scanner) str() (string, error) {
 	if s.peek() != '"' {
 		return "", s.syntax("a string")
 	}
-	s.pos++
-	start := s.pos
-	for s.pos < len(s.data) {
-		c := s.data[s.pos]
+	start := s.pos + 1
+	data := s.data
+	for pos := start; pos < len(data); pos++ {
+		c := data[pos]
 		switch {
 		case c == '"':
-			s.pos++
-			return s.data[start : s.pos-1], nil
+			s.pos = pos + 1
+			return data[start:pos], nil
 		case c == '\\':
+			s.pos = pos
 			return s.escaped(start)
 		case c < 0x20:
+			s.pos = pos
 			return "", s.errorf("invalid JSON: control character %#02x in a string; escape it", c)
 		}
-		s.pos++
 	}
+	s.pos = len(data)
 	return "", s.syntax("the end of the string")
 }
 
@@ -462,10 +465,6 @@ func (s *scanner) vocab(f *File) error {
 		if err != nil {
 			return err
 		}
-		if _, dup := f.vocab[k]; dup {
-			s.line = line
-			return s.errorf("duplicate key %s in model.vocab: a token listed twice; remove one of them", excerpt.Quote(k))
-		}
 		if err := s.expect(':', "':' after the key"); err != nil {
 			return err
 		}
@@ -476,8 +475,14 @@ func (s *scanner) vocab(f *File) error {
 		if len(f.Vocab) == math.MaxInt32 {
 			return s.errorf("model.vocab has more than %d tokens", math.MaxInt32)
 		}
+		// One map operation a token: a token listed twice does not grow
+		// the map.
 		k = strings.Clone(k) // the file's text is not kept
 		f.vocab[k] = int32(len(f.Vocab))
+		if len(f.vocab) == len(f.Vocab) {
+			s.line = line
+			return s.errorf("duplicate key %s in model.vocab: a token listed twice; remove one of them", excerpt.Quote(k))
+		}
 		f.Vocab = append(f.Vocab, Token{Text: k, ID: id, Line: line})
 	}
 }

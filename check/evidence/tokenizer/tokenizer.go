@@ -16,9 +16,9 @@
 package tokenizer
 
 import (
-	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,16 +48,10 @@ type sum [2]uint64
 
 func sumOf(s string) sum { return sum{maphash.String(seeds[0], s), maphash.String(seeds[1], s)} }
 
-// pairHash is the hash of one BPE merge: the two tokens it joins.
+// pairHash is the hash of one BPE merge: the two tokens it joins, each
+// hashed with its own seed, so that (a, bc) and (ab, c) differ.
 func pairHash(left, right string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seeds[0])
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(left)))
-	h.Write(n[:])
-	h.WriteString(left)
-	h.WriteString(right)
-	return h.Sum64()
+	return maphash.String(seeds[0], left) ^ bits.RotateLeft64(maphash.String(seeds[1], right), 29)
 }
 
 // Section is a part of the pipeline that Read does not interpret, as raw

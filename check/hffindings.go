@@ -185,11 +185,23 @@ func vocabFindings(cfg *Config, at, model string, head *tokenizer.File, d *token
 			}
 			return m
 		}
+		text := func(pick func(tokenizer.Change) int64) string {
+			var parts []string
+			for _, c := range cs[:min(len(cs), maxTokenExamples)] {
+				parts = append(parts, fmt.Sprintf("%s %d", tokenizer.Quote(c.Text), pick(c)))
+			}
+			if len(cs) > maxTokenExamples {
+				parts = append(parts, fmt.Sprintf("and %d more", len(cs)-maxTokenExamples))
+			}
+			return strings.Join(parts, ", ")
+		}
 		if old {
-			f.Old = ids(func(c tokenizer.Change) int64 { return c.OldID })
+			pick := func(c tokenizer.Change) int64 { return c.OldID }
+			f.Old, f.oldText = ids(pick), text(pick)
 		}
 		if new {
-			f.New = ids(func(c tokenizer.Change) int64 { return c.NewID })
+			pick := func(c tokenizer.Change) int64 { return c.NewID }
+			f.New, f.newText = ids(pick), text(pick)
 		}
 		noun := "tokens"
 		if len(cs) == 1 {

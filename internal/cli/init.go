@@ -147,6 +147,18 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.fail(fmt.Errorf("--name %q and --version %q: %w", *name, *version, err))
 	}
+	if len(found.hf) == 0 && found.tensors == "" {
+		// A GGUF or ONNX file names the tensors when a registered reader
+		// reads it (check/evidence.go); otherwise it is listed as not read.
+		for i, f := range found.others {
+			try := detected{tensors: f}
+			if _, err := check.Load(overlay{fsys: os.DirFS(root), name: initManifest, data: []byte(try.manifest(id))}, initManifest); err == nil {
+				found.tensors = f
+				found.others = slices.Delete(found.others, i, i+1)
+				break
+			}
+		}
+	}
 	text := found.manifest(id)
 	// The manifest must load as the gate will load it, with the files it
 	// names: a folder modelgate cannot read is refused now, not at the

@@ -405,6 +405,9 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 			}
 		}
 	}
+	for _, p := range hfUnread(base, head) {
+		delete(skip, p)
+	}
 	var migrations []string
 	for _, m := range []*Model{base, head} {
 		if p, ok := m.Files["migrations"]; ok {

@@ -154,3 +154,39 @@ func TestHFExplicitFieldsWin(t *testing.T) {
 		t.Errorf("an inline architecture names no file: %v", m.Files)
 	}
 }
+
+// TestHFUnfetchedIsNotRemoved: a tokenizer.json read at the baseline and
+// behind an unfetched Git LFS pointer at head is unknown at head, not
+// removed: no vocabulary finding, a changed file and a warning.
+func TestHFUnfetchedIsNotRemoved(t *testing.T) {
+	tok := `{"model": {"vocab": {"a": 0, "b": 1}, "merges": ["a b"]}}`
+	pointer := "version https://git-lfs.github.com/spec/v1\noid sha256:" + strings.Repeat("a", 64) + "\nsize 61\n"
+	base := hfRepo(map[string]string{"tokenizer.json": tok, "tokenizer_config.json": `{"model_max_length": 1}`})
+	head := hfRepo(map[string]string{"tokenizer.json": pointer, "tokenizer_config.json": `{"model_max_length": 2}`})
+	head["manifest.yaml"] = &fstest.MapFile{Data: []byte("model: m-v1.1.0\nhuggingface: hf\n")}
+	head["releases/v1.1.0.md"] = &fstest.MapFile{Data: []byte("Notes.\n")}
+	b, err := Load(base, "manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Load(head, "manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Evaluate(Input{Base: b, Head: h, HeadFS: head, BaseFS: base, Changed: []string{"hf/tokenizer.json", "hf/tokenizer_config.json", "manifest.yaml"},
+		BaseRef: Ref{Ref: "base"}, HeadRef: Ref{Ref: "HEAD"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.Rule+" "+f.Path)
+	}
+	for _, p := range r.Problems {
+		got = append(got, string(p.Level)+" "+p.Rule)
+	}
+	want := "tokenizer-config-changed huggingface.tokenizer_config.model_max_length, file-changed hf/tokenizer.json, warning hf-evidence-unavailable"
+	if strings.Join(got, ", ") != want || !r.Passed {
+		t.Errorf("got %s (passed %v), want %s", strings.Join(got, ", "), r.Passed, want)
+	}
+}

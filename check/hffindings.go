@@ -71,8 +71,24 @@ func hfFindings(cfg *Config, base, head *Model) []Finding {
 	if b == nil || h == nil {
 		return nil
 	}
+	// A file not read at one revision (a Git LFS object not fetched) is
+	// compared at neither: it is not absent, only unknown.
+	skip := map[string]bool{}
+	for k := range b.missing {
+		skip[k] = true
+	}
+	for k := range h.missing {
+		skip[k] = true
+	}
 	wrap := func(hf *HFFolder) *Node {
-		return &Node{Kind: KindMap, Keys: []string{"huggingface"}, Fields: map[string]*Node{"huggingface": hf.tree}, Pos: hf.tree.Pos}
+		tree := &Node{Kind: KindMap, Fields: map[string]*Node{}, Pos: hf.tree.Pos}
+		for _, k := range hf.tree.Keys {
+			if !skip[k] {
+				tree.Keys = append(tree.Keys, k)
+				tree.Fields[k] = hf.tree.Fields[k]
+			}
+		}
+		return &Node{Kind: KindMap, Keys: []string{"huggingface"}, Fields: map[string]*Node{"huggingface": tree}, Pos: hf.tree.Pos}
 	}
 	var out []Finding
 	for _, c := range Diff(wrap(b), wrap(h)) {
@@ -83,11 +99,11 @@ func hfFindings(cfg *Config, base, head *Model) []Finding {
 		out = append(out, treeFinding(cfg, nil, c))
 	}
 	var seen *tokenizer.Diff
-	if b.tokenizer != nil && h.tokenizer != nil {
+	if b.tokenizer != nil && h.tokenizer != nil && !skip["tokenizer"] {
 		seen = tokenizer.Compare(b.tokenizer, h.tokenizer)
 		out = append(out, vocabFindings(cfg, "huggingface.tokenizer.vocab", "huggingface.tokenizer", h.tokenizer, seen, ruleTokenizerPipelineChanged)...)
 	}
-	if b.decoder != nil || h.decoder != nil {
+	if (b.decoder != nil || h.decoder != nil) && !skip["tokenizer_config"] {
 		bd, hd := b.decoder, h.decoder
 		empty, _ := tokenizer.NewAdded(h.files["tokenizer_config"], nil)
 		if bd == nil {
@@ -103,6 +119,9 @@ func hfFindings(cfg *Config, base, head *Model) []Finding {
 		}
 		hd.Name = h.files["tokenizer_config"]
 		out = append(out, vocabFindings(cfg, "huggingface.tokenizer_config.added_tokens_decoder", "", hd, d, ruleTokenizerConfigChanged)...)
+	}
+	if skip["chat_template"] || skip["tokenizer_config"] {
+		return out
 	}
 	return append(out, templateFindings(cfg, b, h)...)
 }
@@ -403,4 +422,17 @@ func (r *ModelReport) hfEvidence(cfg *Config, in Input) {
 	r.Notices = append(r.Notices, msg)
 	r.addProblem(cfg, Problem{Rule: ruleHfEvidenceUnavailable.ID, File: head.Manifest, Line: head.HF.Line, Message: msg,
 		Fix: fmt.Sprintf("fetch the LFS objects of both revisions (git lfs fetch origin %s %s; lfs: true in actions/checkout)", in.BaseRef.Ref, in.HeadRef.Ref)})
+}
+
+// hfUnread returns the files of the Hugging Face folders not read at one of
+// the revisions: they count as changed files, although the other revision
+// read them.
+func hfUnread(base, head *Model) []string {
+	var out []string
+	for _, m := range []*Model{base, head} {
+		if m.HF != nil {
+			out = append(out, m.HF.unread...)
+		}
+	}
+	return out
 }

@@ -64,8 +64,28 @@ type HFFolder struct {
 	// templates are the chat templates by name.
 	templates map[string]hfTemplate
 	// unavailable says, per file, why it could not be read: a Git LFS
-	// pointer whose object is not fetched.
+	// pointer whose object is not fetched; missing holds the keys of those
+	// files, which are not compared at either revision.
 	unavailable []string
+	missing     map[string]bool
+	unread      []string // their repository paths
+}
+
+// hfKeyOf returns the key under which the changes of a file of the folder
+// are reported.
+func hfKeyOf(file string) string {
+	for _, jf := range hfJSONFiles {
+		if jf.file == file {
+			return jf.key
+		}
+	}
+	switch file {
+	case "tokenizer.json":
+		return "tokenizer"
+	case "README.md":
+		return "model_card"
+	}
+	return "chat_template" // chat_template.json, chat_template.jinja
 }
 
 // hfTemplate is one chat template and where it is written.
@@ -94,7 +114,7 @@ func loadHF(fsys fs.FS, manifest string, v *Node, opts LoadOptions) (*HFFolder, 
 		}
 		return nil, fmt.Errorf("%s:%d: huggingface points to %s, which %s; point it at the folder that holds config.json and the tokenizer files", manifest, v.Pos.Line, excerpt.Quote(v.Str), what)
 	}
-	h := &HFFolder{Dir: dir, Line: v.Pos.Line, files: map[string]string{}, templates: map[string]hfTemplate{},
+	h := &HFFolder{Dir: dir, Line: v.Pos.Line, files: map[string]string{}, templates: map[string]hfTemplate{}, missing: map[string]bool{},
 		tree: &Node{Kind: KindMap, Fields: map[string]*Node{}, Pos: Pos{File: manifest, Line: v.Pos.Line}}}
 	read := func(name string, limit int64) (*evidence.File, string, error) {
 		p := path.Join(dir, name)
@@ -108,6 +128,8 @@ func loadHF(fsys fs.FS, manifest string, v *Node, opts LoadOptions) (*HFFolder, 
 			return nil, p, err
 		case f.Unavailable != "":
 			h.unavailable = append(h.unavailable, f.Unavailable)
+			h.missing[hfKeyOf(name)] = true
+			h.unread = append(h.unread, p)
 			return nil, p, nil
 		}
 		return f, p, nil

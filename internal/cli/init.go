@@ -127,7 +127,15 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		targets[p] = tg
 	}
 
-	found, err := detect(root)
+	// Files are read through a root that the working tree confines: a
+	// link out of the repository is not followed.
+	wt, err := os.OpenRoot(root)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer wt.Close()
+	files := wt.FS()
+	found, err := detect(files)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -152,7 +160,7 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		// reads it (check/evidence.go); otherwise it is listed as not read.
 		for i, f := range found.others {
 			try := detected{tensors: f}
-			if _, err := check.Load(overlay{fsys: os.DirFS(root), name: initManifest, data: []byte(try.manifest(id))}, initManifest); err == nil {
+			if _, err := check.Load(overlay{fsys: files, name: initManifest, data: []byte(try.manifest(id))}, initManifest); err == nil {
 				found.tensors = f
 				found.others = slices.Delete(found.others, i, i+1)
 				break
@@ -163,7 +171,7 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	// The manifest must load as the gate will load it, with the files it
 	// names: a folder modelgate cannot read is refused now, not at the
 	// first check.
-	if _, err := check.Load(overlay{fsys: os.DirFS(root), name: initManifest, data: []byte(text)}, initManifest); err != nil {
+	if _, err := check.Load(overlay{fsys: files, name: initManifest, data: []byte(text)}, initManifest); err != nil {
 		return e.fail(err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -219,8 +227,8 @@ type detected struct {
 }
 
 // detect looks at the files of the root folder (not its subfolders).
-func detect(root string) (*detected, error) {
-	entries, err := os.ReadDir(root)
+func detect(files fs.FS) (*detected, error) {
+	entries, err := fs.ReadDir(files, ".")
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +270,7 @@ func detect(root string) (*detected, error) {
 		}
 	}
 	if slices.Contains(d.hf, "config.json") {
-		if data, err := os.ReadFile(filepath.Join(root, "config.json")); err == nil {
+		if data, err := fs.ReadFile(files, "config.json"); err == nil {
 			if n, err := check.Parse("config.json", data); err == nil {
 				if v := n.Get("_name_or_path"); v != nil && v.Kind == check.KindString {
 					d.nameOrPath = v.Str

@@ -41,7 +41,7 @@ func FuzzTokenizerConfig(f *testing.F) {
 			}
 			return
 		}
-		if found := hfFindings(DefaultConfig(), m, m); len(found) != 0 {
+		if found := hfFindings(DefaultConfig(), m, m, nil); len(found) != 0 {
 			t.Fatalf("a folder compared with itself: %d findings, first %s", len(found), found[0].Message)
 		}
 	})

@@ -35,7 +35,7 @@ var adapterShapeKeys = []string{"r", "target_modules", "modules_to_save", "peft_
 	"boft_block_size", "boft_block_num", "boft_n_butterfly_factor", "use_qalora", "qalora_group_size", "vera_dropout"}
 
 // adapterDefault matches an adapter option added or removed at a value
-// that means "off": null, false, empty.
+// that means "off": false, empty (null is ruleNullEqualsAbsent's).
 func adapterDefault(s *subject) bool {
 	v := s.New
 	switch s.Kind {
@@ -45,8 +45,6 @@ func adapterDefault(s *subject) bool {
 		return false
 	}
 	switch v.Kind {
-	case KindNull:
-		return true
 	case KindBool:
 		return !v.Bool
 	case KindString:
@@ -65,8 +63,9 @@ const maxTokenExamples = 5
 // hfFindings classifies the changes of the Hugging Face folder's files
 // between two revisions: the files diffed as trees with the rule table,
 // the vocabularies, merges and chat templates by their readers. A folder
-// only one revision has is reported by hfEvidence, not here.
-func hfFindings(cfg *Config, base, head *Model) []Finding {
+// only one revision has is reported by hfEvidence, not here. tc is what
+// the classifier knows of the manifests (nil when nothing).
+func hfFindings(cfg *Config, base, head *Model, tc *treeContext) []Finding {
 	b, h := base.HF, head.HF
 	if b == nil || h == nil {
 		return nil
@@ -90,14 +89,23 @@ func hfFindings(cfg *Config, base, head *Model) []Finding {
 		}
 		return &Node{Kind: KindMap, Keys: []string{"huggingface"}, Fields: map[string]*Node{"huggingface": tree}, Pos: hf.tree.Pos}
 	}
-	var out []Finding
-	for _, c := range Diff(wrap(b), wrap(h)) {
-		if len(c.Path) == 2 {
-			out = append(out, hfFileFinding(cfg, b, h, c))
+	// The files' trees are classified as the manifest's are: renames
+	// paired, each key through the rules, then the vocabulary and sections
+	// (with what the architecture says of positions), capped as they come.
+	old, new := wrap(b), wrap(h)
+	fc := &treeContext{old: old, new: new}
+	if tc != nil {
+		fc.positions, fc.neox, fc.openCLIP = tc.positions, tc.neox, tc.openCLIP
+	}
+	capped := newCapper(MaxFindingsPerRule)
+	for _, c := range pairRenames(Diff(old, new)) {
+		if len(c.Path) == 2 && c.From == nil {
+			capped.add(hfFileFinding(cfg, b, h, fc, c))
 			continue
 		}
-		out = append(out, treeFinding(cfg, nil, c))
+		capped.add(treeFinding(cfg, nil, fc, c))
 	}
+	out := capped.findings()
 	var seen *tokenizer.Diff
 	if b.tokenizer != nil && h.tokenizer != nil && !skip["tokenizer"] {
 		seen = tokenizer.Compare(b.tokenizer, h.tokenizer)
@@ -149,7 +157,7 @@ func unseen(cs, seen []tokenizer.Change) []tokenizer.Change {
 
 // hfFileFinding classifies a whole file of the folder added or removed.
 // tokenizer.json counts as its tokens added or removed.
-func hfFileFinding(cfg *Config, b, h *HFFolder, c Change) Finding {
+func hfFileFinding(cfg *Config, b, h *HFFolder, tc *treeContext, c Change) Finding {
 	key := c.Path[1].Key
 	file := h.files[key]
 	if c.Kind == Removed {
@@ -170,7 +178,7 @@ func hfFileFinding(cfg *Config, b, h *HFFolder, c Change) Finding {
 		f.Suppressed = cfg.suppressed(r.ID, f.Path)
 		return f
 	}
-	f := treeFinding(cfg, nil, c)
+	f := treeFinding(cfg, nil, tc, c)
 	f.Old, f.New, f.oldText, f.newText = nil, nil, "(absent)", "(absent)"
 	if c.Kind == Removed {
 		f.Old, f.oldText = file, file
@@ -422,6 +430,18 @@ func (r *ModelReport) hfEvidence(cfg *Config, in Input) {
 	r.Notices = append(r.Notices, msg)
 	r.addProblem(cfg, Problem{Rule: ruleHfEvidenceUnavailable.ID, File: head.Manifest, Line: head.HF.Line, Message: msg,
 		Fix: fmt.Sprintf("fetch the LFS objects of both revisions (git lfs fetch origin %s %s; lfs: true in actions/checkout)", in.BaseRef.Ref, in.HeadRef.Ref)})
+}
+
+// hfDirs returns the Hugging Face folders of the models, which may lie
+// outside the manifest's folder: their files are the model's too.
+func hfDirs(ms ...*Model) []string {
+	var out []string
+	for _, m := range ms {
+		if m != nil && m.HF != nil {
+			out = append(out, m.HF.Dir)
+		}
+	}
+	return out
 }
 
 // hfUnread returns the files of the Hugging Face folders not read at one of

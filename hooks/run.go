@@ -139,9 +139,11 @@ func plain(s string) string {
 }
 
 // touchesModel reports whether a staged path can change a model: the
-// configuration, or a path inside a model's folder that the configuration
-// does not ignore. The configuration is read from the index, the content
-// being committed.
+// configuration, a path inside a model's folder that the configuration
+// does not ignore, or a file of a model's Hugging Face folder (its model
+// card README.md included, which the default ignores would leave out; the
+// folder may lie outside the manifest's). The configuration and the
+// manifests are read from the index, the content being committed.
 func touchesModel(ctx context.Context, repo string, staged []string) (bool, error) {
 	if len(staged) == 0 {
 		return false, nil
@@ -172,7 +174,48 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 			}
 		}
 	}
+	// Only now read the manifests (one git process each): most commits
+	// that touch a model were found above.
+	manifests := cfg.Models
+	if len(manifests) == 0 {
+		manifests = check.DefaultManifests
+	}
+	for _, d := range hfFolders(ctx, repo, manifests) {
+		for _, p := range staged {
+			if path.Dir(p) == d {
+				return true, nil
+			}
+		}
+	}
 	return false, nil
+}
+
+// hfFolders returns the Hugging Face folders the staged manifests name
+// (their huggingface field), relative to the repository. A manifest that is
+// not staged or does not parse names none here: the gate itself says what
+// is wrong with it.
+func hfFolders(ctx context.Context, repo string, manifests []string) []string {
+	var out []string
+	for _, m := range manifests {
+		data, err := git(ctx, repo, nil, "cat-file", "blob", ":"+m)
+		if err != nil {
+			continue
+		}
+		root, err := check.Parse(m, []byte(data))
+		if err != nil {
+			continue
+		}
+		v := root.Get("huggingface")
+		if v == nil || v.Kind != check.KindString {
+			continue
+		}
+		d := path.Join(path.Dir(m), v.Str)
+		if d == ".." || strings.HasPrefix(d, "../") || path.IsAbs(v.Str) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 var zeroOID = regexp.MustCompile(`^0+$`)

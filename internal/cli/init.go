@@ -68,7 +68,7 @@ jobs:
       - id: gate
         uses: modelgate/modelgate@v1
         with:
-          command: ${{ github.event_name == 'push' && 'release' || 'check' }}
+          command: ${{ startsWith(github.ref, 'refs/tags/') && 'release' || 'check' }}
           publish: ${{ startsWith(github.ref, 'refs/tags/') }}
       - run: echo "next release is ${{ steps.gate.outputs.next-identifier }}"
 `

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -191,17 +193,45 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 }
 
 // hfFolders returns the Hugging Face folders the staged manifests name
-// (their huggingface field), relative to the repository. A manifest that is
-// not staged or does not parse names none here: the gate itself says what
-// is wrong with it.
+// (their huggingface field), relative to the repository. The manifests are
+// read with one git process. A manifest that is not staged or does not
+// parse names none here: the gate itself says what is wrong with it.
 func hfFolders(ctx context.Context, repo string, manifests []string) []string {
-	var out []string
+	var in strings.Builder
+	var names []string
 	for _, m := range manifests {
-		data, err := git(ctx, repo, nil, "cat-file", "blob", ":"+m)
-		if err != nil {
+		if !strings.ContainsAny(m, "\n\r") {
+			names = append(names, m)
+			in.WriteString(":" + m + "\n")
+		}
+	}
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
+	cmd.Dir = repo
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	for _, m := range names {
+		// Each answer is "<oid> blob <size>\n<content>\n", or
+		// "<name> missing\n".
+		header, rest, ok := bytes.Cut(out, []byte("\n"))
+		if !ok {
+			break
+		}
+		f := strings.Fields(string(header))
+		if len(f) != 3 || f[1] != "blob" {
+			out = rest
 			continue
 		}
-		root, err := check.Parse(m, []byte(data))
+		size, err := strconv.Atoi(f[2])
+		if err != nil || size+1 > len(rest) {
+			break
+		}
+		data := rest[:size]
+		out = rest[size+1:]
+		root, err := check.Parse(m, data)
 		if err != nil {
 			continue
 		}
@@ -213,9 +243,9 @@ func hfFolders(ctx context.Context, repo string, manifests []string) []string {
 		if d == ".." || strings.HasPrefix(d, "../") || path.IsAbs(v.Str) {
 			continue
 		}
-		out = append(out, d)
+		dirs = append(dirs, d)
 	}
-	return out
+	return dirs
 }
 
 var zeroOID = regexp.MustCompile(`^0+$`)

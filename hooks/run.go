@@ -150,9 +150,14 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 	if len(staged) == 0 {
 		return false, nil
 	}
+	// One git process reads the configuration and the default manifests
+	// from the index; the manifests are looked at only when no staged path
+	// is found to touch a model otherwise.
+	staging := stagedBlobs(ctx, repo, append([]string{check.DefaultConfigFile}, check.DefaultManifests...))
 	cfg := check.DefaultConfig()
-	if data, err := git(ctx, repo, nil, "cat-file", "blob", ":"+check.DefaultConfigFile); err == nil {
-		if cfg, err = check.ParseConfig(check.DefaultConfigFile, []byte(data)); err != nil {
+	if data, ok := staging[check.DefaultConfigFile]; ok {
+		var err error
+		if cfg, err = check.ParseConfig(check.DefaultConfigFile, data); err != nil {
 			return false, err
 		}
 	}
@@ -176,13 +181,12 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 			}
 		}
 	}
-	// Only now read the manifests (one git process each): most commits
-	// that touch a model were found above.
-	manifests := cfg.Models
-	if len(manifests) == 0 {
-		manifests = check.DefaultManifests
+	manifests := check.DefaultManifests
+	if len(cfg.Models) > 0 {
+		manifests = cfg.Models
+		staging = stagedBlobs(ctx, repo, manifests)
 	}
-	for _, d := range hfFolders(ctx, repo, manifests) {
+	for _, d := range hfFolders(manifests, staging) {
 		for _, p := range staged {
 			if path.Dir(p) == d {
 				return true, nil
@@ -192,45 +196,17 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 	return false, nil
 }
 
-// hfFolders returns the Hugging Face folders the staged manifests name
-// (their huggingface field), relative to the repository. The manifests are
-// read with one git process. A manifest that is not staged or does not
-// parse names none here: the gate itself says what is wrong with it.
-func hfFolders(ctx context.Context, repo string, manifests []string) []string {
-	var in strings.Builder
-	var names []string
-	for _, m := range manifests {
-		if !strings.ContainsAny(m, "\n\r") {
-			names = append(names, m)
-			in.WriteString(":" + m + "\n")
-		}
-	}
-	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
-	cmd.Dir = repo
-	cmd.Stdin = strings.NewReader(in.String())
-	out, err := cmd.Output()
-	if err != nil {
-		return nil
-	}
+// hfFolders returns the Hugging Face folders the manifests name (their
+// huggingface field), relative to the repository, from the manifests'
+// staged content. A manifest that is not staged or does not parse names
+// none here: the gate itself says what is wrong with it.
+func hfFolders(manifests []string, staged map[string][]byte) []string {
 	var dirs []string
-	for _, m := range names {
-		// Each answer is "<oid> blob <size>\n<content>\n", or
-		// "<name> missing\n".
-		header, rest, ok := bytes.Cut(out, []byte("\n"))
+	for _, m := range manifests {
+		data, ok := staged[m]
 		if !ok {
-			break
-		}
-		f := strings.Fields(string(header))
-		if len(f) != 3 || f[1] != "blob" {
-			out = rest
 			continue
 		}
-		size, err := strconv.Atoi(f[2])
-		if err != nil || size+1 > len(rest) {
-			break
-		}
-		data := rest[:size]
-		out = rest[size+1:]
 		root, err := check.Parse(m, data)
 		if err != nil {
 			continue
@@ -246,6 +222,48 @@ func hfFolders(ctx context.Context, repo string, manifests []string) []string {
 		dirs = append(dirs, d)
 	}
 	return dirs
+}
+
+// stagedBlobs reads the staged content of the named files with one git
+// process (git cat-file --batch). A file that is not staged, or every file
+// when git cannot run, is absent from the map.
+func stagedBlobs(ctx context.Context, repo string, names []string) map[string][]byte {
+	var in strings.Builder
+	var asked []string
+	for _, n := range names {
+		if !strings.ContainsAny(n, "\n\r") {
+			asked = append(asked, n)
+			in.WriteString(":" + n + "\n")
+		}
+	}
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
+	cmd.Dir = repo
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.Output()
+	blobs := map[string][]byte{}
+	if err != nil {
+		return blobs
+	}
+	for _, n := range asked {
+		// Each answer is "<oid> blob <size>\n<content>\n", or
+		// "<name> missing\n" (and "ambiguous" for the like).
+		header, rest, ok := bytes.Cut(out, []byte("\n"))
+		if !ok {
+			break
+		}
+		out = rest
+		f := strings.Fields(string(header))
+		if len(f) != 3 || f[1] != "blob" {
+			continue
+		}
+		size, err := strconv.Atoi(f[2])
+		if err != nil || size < 0 || size+1 > len(rest) {
+			break
+		}
+		blobs[n] = rest[:size]
+		out = rest[size+1:]
+	}
+	return blobs
 }
 
 var zeroOID = regexp.MustCompile(`^0+$`)

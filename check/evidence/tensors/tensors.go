@@ -92,6 +92,10 @@ type Set struct {
 	// have; OID is that object's sha256.
 	LFS bool
 	OID string
+	// Quantized says the dtypes are storage types a runtime converts on
+	// load (GGUF's ggml types: Q4_K, Q8_0, F16): a change of dtype alone
+	// is a requantisation of the same parameters, not a new shape.
+	Quantized bool
 
 	// index maps names to their position, built when first needed: files
 	// whose names come in ascending order (as Hugging Face writes them) are

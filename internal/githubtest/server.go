@@ -1,5 +1,6 @@
 // Package githubtest is a fake GitHub REST API for one repository's
-// releases, served on loopback for tests. It keeps releases and their assets
+// releases and pull request comments (comments.go), served on loopback for
+// tests. It keeps releases and their assets
 // in memory and behaves like GitHub where a release drafter can tell:
 //
 //   - GET /repos/{owner}/{repo}/releases lists newest first, drafts
@@ -215,6 +216,7 @@ type Server struct {
 	faults   []*fault
 	requests []Request
 	calls    int
+	comments comments // issue comments: comments.go
 }
 
 // New starts a fake GitHub for owner/repo that accepts token, closed when
@@ -521,6 +523,10 @@ func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
 		return
 	}
 	base := s.URL + req.Prefix
+	if isCommentRoute(route) {
+		s.serveComments(route, r, rest, body, a, base+p, req.Prefix)
+		return
+	}
 	switch route {
 	case ListReleases:
 		s.list(r, a, base+p, req.Prefix)
@@ -587,6 +593,10 @@ func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
 // the repository and the route's last parameter (tag, release or asset id).
 func parseRoute(method, path string) (route, owner, repo, rest string) {
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if len(parts) >= 5 && parts[0] == "repos" && parts[3] == "issues" {
+		route, rest = parseIssueRoute(method, parts)
+		return route, parts[1], parts[2], rest
+	}
 	if len(parts) < 4 || parts[0] != "repos" || parts[3] != "releases" {
 		return Unknown, "", "", ""
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,7 +79,9 @@ func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
 		data = ts.ReadFile(args[0])
 	}
 	var v any
-	if err := json.Unmarshal([]byte(data), &v); err != nil {
+	dec := json.NewDecoder(strings.NewReader(data))
+	dec.UseNumber() // numbers as written: exact at any size
+	if err := dec.Decode(&v); err != nil {
 		ts.Fatalf("%s is not JSON: %v", args[0], err)
 	}
 	for _, step := range strings.Split(args[1], ".") {
@@ -113,8 +116,22 @@ func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
 		got, args[2] = strconv.Itoa(len(list)), n
 	} else if s, ok := v.(string); ok {
 		got = s
+	} else if num, ok := v.(json.Number); ok {
+		// Numbers compare by exact value: 3.0e-4 is 0.0003, and
+		// 9007199254740993 is not 9007199254740992.
+		got = num.String()
+		x, ok1 := new(big.Rat).SetString(got)
+		y, ok2 := new(big.Rat).SetString(args[2])
+		if ok1 && ok2 && x.Cmp(y) == 0 {
+			got = args[2]
+		}
 	} else {
+		// Lists and maps as encoding/json writes them from float64s, as
+		// the scripts spell them.
 		b, _ := json.Marshal(v)
+		var f any
+		_ = json.Unmarshal(b, &f)
+		b, _ = json.Marshal(f)
 		got = string(b)
 	}
 	if (got == args[2]) == neg {

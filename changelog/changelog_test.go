@@ -32,7 +32,7 @@ fingerprints:
 `
 
 // report gates head against base in memory, as the CLI would on git.
-func report(t *testing.T, head string, changed []string, files ...string) *check.ModelReport {
+func report(t testing.TB, head string, changed []string, files ...string) *check.ModelReport {
 	t.Helper()
 	load := func(manifest string, extra ...string) (*check.Model, fstest.MapFS) {
 		fsys := fstest.MapFS{"manifest.yaml": {Data: []byte(manifest)}}

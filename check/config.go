@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/modelgate/modelgate/internal/excerpt"
 )
 
 // DefaultConfigFile is the configuration file read from the head revision.
@@ -75,7 +77,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		var out []string
 		for _, it := range n.Items {
 			if it.Kind != KindString || it.Str == "" {
-				return nil, bad(it, "%s must be a list of strings, not %s", key, it.Text())
+				return nil, bad(it, "%s must be a list of strings, not %s", key, excerpt.Of(it.Text()))
 			}
 			out = append(out, it.Str)
 		}
@@ -120,7 +122,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			c.Ignore = append(c.Ignore, extra...)
 		case "pre1_policy":
 			if v.Kind != KindString || (v.Str != string(Pre1Shift) && v.Str != string(Pre1Strict)) {
-				return nil, bad(v, "pre1_policy must be shift (0.y.z: breaking bumps y) or strict (breaking goes to 1.0.0), not %s", v.Text())
+				return nil, bad(v, "pre1_policy must be shift (0.y.z: breaking bumps y) or strict (breaking goes to 1.0.0), not %s", excerpt.Of(v.Text()))
 			}
 			c.Pre1 = Pre1Policy(v.Str)
 		case "rules":
@@ -138,12 +140,12 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 					return nil, err
 				}
 				if r := LookupRule(s.Rule); (r == nil || r.Gate) && !c.isCustom(s.Rule) {
-					return nil, fmt.Errorf("%s:%d: suppression names %q, which is not a finding rule; see modelgate rules", name, s.Line, s.Rule)
+					return nil, fmt.Errorf("%s:%d: suppression names %s, which is not a finding rule; see modelgate rules", name, s.Line, excerpt.Quote(s.Rule))
 				}
 				c.Suppress = append(c.Suppress, s)
 			}
 		default:
-			return nil, bad(v, "unknown key %q; known keys are models, notes_dir, ignore, rules, suppress, metrics, pre1_policy", k)
+			return nil, bad(v, "unknown key %s; known keys are models, notes_dir, ignore, rules, suppress, metrics, pre1_policy", excerpt.Quote(k))
 		}
 	}
 	return c, nil
@@ -156,7 +158,7 @@ func (c *Config) parseRules(name string, v *Node) error {
 	for _, id := range v.Keys {
 		n := v.Fields[id]
 		bad := func(at *Node, format string, args ...any) error {
-			return fmt.Errorf("%s:%d: rule %q: %s", name, at.Pos.Line, id, fmt.Sprintf(format, args...))
+			return fmt.Errorf("%s:%d: rule %s: %s", name, at.Pos.Line, excerpt.Quote(id), fmt.Sprintf(format, args...))
 		}
 		if !ruleIDRE.MatchString(id) {
 			return bad(n, "rule IDs are kebab-case, e.g. my-rope-rule")
@@ -193,7 +195,7 @@ func (c *Config) parseRules(name string, v *Node) error {
 				}
 				rc.Description = f.Str
 			default:
-				return bad(f, "unknown key %q; known keys are bump, level, match, description", k)
+				return bad(f, "unknown key %s; known keys are bump, level, match, description", excerpt.Quote(k))
 			}
 		}
 		builtin := LookupRule(id)
@@ -241,14 +243,14 @@ func parseSuppression(name string, n *Node) (Suppression, error) {
 		case "reason":
 			s.Reason = strings.TrimSpace(f.Str)
 		default:
-			return s, fmt.Errorf("%s:%d: unknown key %q in suppression; known keys are rule, path, reason", name, f.Pos.Line, k)
+			return s, fmt.Errorf("%s:%d: unknown key %s in suppression; known keys are rule, path, reason", name, f.Pos.Line, excerpt.Quote(k))
 		}
 	}
 	switch {
 	case s.Rule == "":
 		return s, fmt.Errorf("%s:%d: a suppression needs the rule it silences", name, n.Pos.Line)
 	case s.Reason == "":
-		return s, fmt.Errorf("%s:%d: suppression of %q needs a reason: say why the finding does not apply", name, n.Pos.Line, s.Rule)
+		return s, fmt.Errorf("%s:%d: suppression of %s needs a reason: say why the finding does not apply", name, n.Pos.Line, excerpt.Quote(s.Rule))
 	}
 	if s.Path == "" {
 		s.Path = "**"

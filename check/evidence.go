@@ -7,7 +7,7 @@ import (
 	"github.com/modelgate/modelgate/check/evidence"
 	"github.com/modelgate/modelgate/check/evidence/openapi"
 	"github.com/modelgate/modelgate/check/evidence/tensors"
-	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/excerpt"
 )
 
 // The evidence readers (DESIGN §2.3). Each format is a package under
@@ -115,29 +115,30 @@ func nodeTensor(file, k string, v *Node) (tensors.Tensor, error) {
 		}
 		if d := v.Get("dtype"); d != nil {
 			if d.Kind != KindString || d.Str == "" {
-				return t, fmt.Errorf("%s:%d: tensor %q: dtype must be a name such as BF16, not %s", file, d.Pos.Line, k, d.Text())
+				return t, fmt.Errorf("%s:%d: tensor %s: dtype must be a name such as BF16, not %s", file, d.Pos.Line, excerpt.Quote(k), excerpt.Of(d.Text()))
 			}
 			t.DType = d.Str
 		}
 		if !t.Known() {
-			return t, fmt.Errorf("%s:%d: tensor %q: want {shape: [...], dtype: ...}, not %s", file, v.Pos.Line, k, abbrev.Value(v.Text()))
+			return t, fmt.Errorf("%s:%d: tensor %s: want {shape: [...], dtype: ...}, not %s", file, v.Pos.Line, excerpt.Quote(k), excerpt.Of(v.Text()))
 		}
 	default:
-		return t, fmt.Errorf("%s:%d: tensor %q: want {shape: [...], dtype: ...}, a shape list or a shard file name, not %s", file, v.Pos.Line, k, v.Text())
+		return t, fmt.Errorf("%s:%d: tensor %s: want {shape: [...], dtype: ...}, a shape list or a shard file name, not %s", file, v.Pos.Line, excerpt.Quote(k), excerpt.Of(v.Text()))
 	}
 	return t, nil
 }
 
 func nodeShape(file, name string, n *Node) ([]int64, error) {
 	if n.Kind != KindList {
-		return nil, fmt.Errorf("%s:%d: tensor %q: shape must be a list of sizes such as [4096, 4096], not %s", file, n.Pos.Line, name, n.Text())
+		return nil, fmt.Errorf("%s:%d: tensor %s: shape must be a list of sizes such as [4096, 4096], not %s", file, n.Pos.Line, excerpt.Quote(name), excerpt.Of(n.Text()))
 	}
 	shape := make([]int64, 0, len(n.Items))
 	for _, it := range n.Items {
-		if it.Kind != KindNumber || it.Num < 0 || it.Num != float64(int64(it.Num)) {
-			return nil, fmt.Errorf("%s:%d: tensor %q: shape sizes must be whole numbers, not %s", file, it.Pos.Line, name, it.Text())
+		v, ok := it.Int64() // exact: 2^53+1 is not 2^53
+		if !ok || v < 0 {
+			return nil, fmt.Errorf("%s:%d: tensor %s: shape sizes must be whole numbers of at least 0 that fit 64 bits, not %s", file, it.Pos.Line, excerpt.Quote(name), excerpt.Of(it.Text()))
 		}
-		shape = append(shape, int64(it.Num))
+		shape = append(shape, v)
 	}
 	return shape, nil
 }

@@ -1,7 +1,5 @@
 package check
 
-import "math"
-
 // hfConfig is what modelgate knows of a Hugging Face config.json, detected
 // by its model_type or architectures key.
 type hfConfig struct {
@@ -123,7 +121,7 @@ func (h *hfConfig) isDefault(s *subject) bool {
 		val, other = s.Old, h.new
 	}
 	if def, ok := h.computedDefault(key, other); ok {
-		return val.Kind == KindNumber && val.Num == def
+		return NumberIs(val, def)
 	}
 	for _, t := range []string{h.modelType, ""} {
 		if def, ok := hfDefaults[t][key]; ok {
@@ -137,17 +135,26 @@ func (h *hfConfig) isDefault(s *subject) bool {
 func (h *hfConfig) computedDefault(key string, cfg *Node) (float64, bool) {
 	num := func(k string) (float64, bool) {
 		n := cfg.Get(k)
-		if n == nil || n.Kind != KindNumber {
+		// Only whole numbers a float64 holds exactly: a default computed
+		// from rounded values would not be exact.
+		v, ok := n.Int64()
+		if !ok || v > 1<<53 || v < -(1<<53) {
 			return 0, false
 		}
-		return n.Num, true
+		return float64(v), true
 	}
 	switch key {
 	case "head_dim":
 		hs, ok1 := num("hidden_size")
 		nh, ok2 := num("num_attention_heads")
 		if ok1 && ok2 && nh != 0 {
-			return math.Floor(hs / nh), true
+			// Python's hidden_size // num_attention_heads, in integers.
+			a, b := int64(hs), int64(nh)
+			q := a / b
+			if a%b != 0 && (a < 0) != (b < 0) {
+				q--
+			}
+			return float64(q), true
 		}
 	case "num_key_value_heads":
 		return num("num_attention_heads")
@@ -162,7 +169,7 @@ func matchesDefault(n *Node, def any) bool {
 	case bool:
 		return n.Kind == KindBool && n.Bool == d
 	case float64:
-		return n.Kind == KindNumber && n.Num == d
+		return NumberIs(n, d)
 	case string:
 		return n.Kind == KindString && n.Str == d
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelgate/modelgate/check/evidence"
 	"github.com/modelgate/modelgate/check/evidence/tensors"
+	"github.com/modelgate/modelgate/internal/excerpt"
 	"github.com/modelgate/modelgate/internal/fsutil"
 )
 
@@ -74,7 +75,7 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 		return nil, fmt.Errorf("%s: missing required field model; add e.g. model: lite-llm-base-v1.0.0", name)
 	}
 	if idn.Kind != KindString {
-		return nil, fmt.Errorf("%s:%d: model must be a string such as lite-llm-base-v1.0.0, not %s", name, idn.Pos.Line, idn.Text())
+		return nil, fmt.Errorf("%s:%d: model must be a string such as lite-llm-base-v1.0.0, not %s", name, idn.Pos.Line, excerpt.Of(idn.Text()))
 	}
 	if m.ID, err = ParseIdentifier(idn.Str); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", name, idn.Pos.Line, err)
@@ -92,21 +93,21 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 				return nil, fmt.Errorf("%s:%d: %s: %w", name, v.Pos.Line, k, err)
 			}
 			if k == "migrations" && (p == path.Dir(name) || p == "." || strings.HasPrefix(path.Dir(name)+"/", p+"/")) {
-				return nil, fmt.Errorf("%s:%d: migrations must be a folder inside the model's folder, such as migrations/, not %q: its files would not count as changes", name, v.Pos.Line, v.Str)
+				return nil, fmt.Errorf("%s:%d: migrations must be a folder inside the model's folder, such as migrations/, not %s: its files would not count as changes", name, v.Pos.Line, excerpt.Quote(v.Str))
 			}
 			m.Files[k] = p
 			switch {
 			case k == "tensors":
 				if m.Tensors, err = loadTensors(fsys, p, opts); err != nil {
 					if errors.Is(err, tensors.ErrNotFound) {
-						return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
+						return nil, fmt.Errorf("%s:%d: %s points to %s: %w", name, v.Pos.Line, k, excerpt.Quote(v.Str), err)
 					}
 					return nil, err
 				}
 			case slices.Contains(parsedPointers, k):
 				data, err := readFile(fsys, p)
 				if err != nil {
-					return nil, fmt.Errorf("%s:%d: %s points to %q: %w", name, v.Pos.Line, k, v.Str, err)
+					return nil, fmt.Errorf("%s:%d: %s points to %s: %w", name, v.Pos.Line, k, excerpt.Quote(v.Str), err)
 				}
 				if v, err = Parse(p, data); err != nil {
 					return nil, err
@@ -141,11 +142,16 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 func repoReader(fsys fs.FS) evidence.ReadFunc {
 	return func(p string) ([]byte, error) {
 		if !fs.ValidPath(p) {
-			return nil, fmt.Errorf("%q is not a path inside the repository", p)
+			return nil, fmt.Errorf("%s is not a path inside the repository", excerpt.Quote(p))
 		}
 		data, err := readFile(fsys, p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		// The schema reader would merge duplicate keys silently: parse the
+		// file with the strict tree parser first (DESIGN §8).
+		if _, err := Parse(p, data); err != nil {
+			return nil, err
 		}
 		return data, nil
 	}
@@ -182,7 +188,7 @@ func validateManifest(name string, root *Node) error {
 			if h == "" {
 				h = "a relative path or an inline map"
 			}
-			return fmt.Errorf("%s:%d: %s must be %s, not %s", name, v.Pos.Line, k, h, v.Text())
+			return fmt.Errorf("%s:%d: %s must be %s, not %s", name, v.Pos.Line, k, h, excerpt.Of(v.Text()))
 		}
 	}
 	if tiers := root.Get("tiers"); tiers != nil {
@@ -193,11 +199,11 @@ func validateManifest(name string, root *Node) error {
 				return fmt.Errorf("%s:%d: each tier must be a map with a name, e.g. {name: core, experts: 8}", name, t.Pos.Line)
 			}
 			if seen[n.Str] {
-				return fmt.Errorf("%s:%d: duplicate tier name %q", name, n.Pos.Line, n.Str)
+				return fmt.Errorf("%s:%d: duplicate tier name %s", name, n.Pos.Line, excerpt.Quote(n.Str))
 			}
 			seen[n.Str] = true
-			if e := t.Get("experts"); e != nil && (e.Kind != KindNumber || e.Num < 0 || e.Num != float64(int64(e.Num))) {
-				return fmt.Errorf("%s:%d: experts of tier %q must be a whole number, not %s", name, e.Pos.Line, n.Str, e.Text())
+			if e := t.Get("experts"); e != nil && !wholeNumber(e) {
+				return fmt.Errorf("%s:%d: experts of tier %s must be a whole number, not %s", name, e.Pos.Line, excerpt.Quote(n.Str), excerpt.Of(e.Text()))
 			}
 		}
 	}
@@ -211,15 +217,15 @@ func resolvePointer(dir, p string) (string, error) {
 	case p == "":
 		return "", errors.New("empty path")
 	case strings.Contains(p, "://"):
-		return "", fmt.Errorf("%q is a URL; point to a file inside the repository", p)
+		return "", fmt.Errorf("%s is a URL; point to a file inside the repository", excerpt.Quote(p))
 	case strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':'):
-		return "", fmt.Errorf("%q is an absolute path; use a path relative to the manifest", p)
+		return "", fmt.Errorf("%s is an absolute path; use a path relative to the manifest", excerpt.Quote(p))
 	case strings.ContainsAny(p, "\x00\\"):
-		return "", fmt.Errorf("%q is not a valid repository path", p)
+		return "", fmt.Errorf("%s is not a valid repository path", excerpt.Quote(p))
 	}
 	full := path.Clean(path.Join(dir, p))
 	if full == ".." || strings.HasPrefix(full, "../") || !fs.ValidPath(full) {
-		return "", fmt.Errorf("%q leaves the repository; keep pointers inside it", p)
+		return "", fmt.Errorf("%s leaves the repository; keep pointers inside it", excerpt.Quote(p))
 	}
 	return full, nil
 }

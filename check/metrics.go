@@ -3,9 +3,12 @@ package check
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/modelgate/modelgate/internal/excerpt"
 )
 
 // MetricRule is an entry of the metrics: section of .modelgate.yaml: which
@@ -24,6 +27,8 @@ type MetricRule struct {
 	Relative  bool
 	Line      int
 	re        *regexp.Regexp
+	// tol is the tolerance exactly, as written.
+	tol decimal
 }
 
 // Direction returns "higher" or "lower": which values are better.
@@ -43,14 +48,6 @@ func (m *MetricRule) ToleranceText() string {
 	return s
 }
 
-// allowed returns how far a metric whose baseline value is old may regress.
-func (m *MetricRule) allowed(old float64) float64 {
-	if m.Relative {
-		return math.Abs(old) * m.Tolerance / 100
-	}
-	return m.Tolerance
-}
-
 // parseMetrics parses the metrics: section: metric path -> {direction,
 // tolerance}.
 func (c *Config) parseMetrics(name string, v *Node) error {
@@ -60,7 +57,7 @@ func (c *Config) parseMetrics(name string, v *Node) error {
 	for _, key := range v.Keys {
 		n := v.Fields[key]
 		bad := func(at *Node, format string, args ...any) error {
-			return fmt.Errorf("%s:%d: metric %q: %s", name, at.Pos.Line, key, fmt.Sprintf(format, args...))
+			return fmt.Errorf("%s:%d: metric %s: %s", name, at.Pos.Line, excerpt.Quote(key), fmt.Sprintf(format, args...))
 		}
 		pattern := strings.TrimPrefix(key, "metrics.")
 		if pattern == "" {
@@ -76,17 +73,17 @@ func (c *Config) parseMetrics(name string, v *Node) error {
 			switch k {
 			case "direction":
 				if f.Kind != KindString || (f.Str != "higher" && f.Str != "lower") {
-					return bad(f, "direction must be higher (higher is better, e.g. accuracy) or lower (e.g. loss), not %s", f.Text())
+					return bad(f, "direction must be higher (higher is better, e.g. accuracy) or lower (e.g. loss), not %s", excerpt.Of(f.Text()))
 				}
 				m.Higher, direction = f.Str == "higher", true
 			case "tolerance":
-				t, rel, err := parseTolerance(f)
+				t, rel, exact, err := parseTolerance(f)
 				if err != nil {
 					return bad(f, "%v", err)
 				}
-				m.Tolerance, m.Relative = t, rel
+				m.Tolerance, m.Relative, m.tol = t, rel, exact
 			default:
-				return bad(f, "unknown key %q; known keys are direction, tolerance", k)
+				return bad(f, "unknown key %s; known keys are direction, tolerance", excerpt.Quote(k))
 			}
 		}
 		if !direction {
@@ -97,23 +94,27 @@ func (c *Config) parseMetrics(name string, v *Node) error {
 	return nil
 }
 
-// parseTolerance reads an absolute tolerance (0.01) or a relative one ("1%").
-func parseTolerance(n *Node) (float64, bool, error) {
+// parseTolerance reads an absolute tolerance (0.01) or a relative one
+// ("1%"), as a float and exactly.
+func parseTolerance(n *Node) (float64, bool, decimal, error) {
 	switch n.Kind {
 	case KindNumber:
-		if n.Num < 0 || math.IsNaN(n.Num) || math.IsInf(n.Num, 0) {
-			return 0, false, fmt.Errorf("tolerance must be a number of at least 0, not %s", n.Text())
+		d, ok := numberOf(n)
+		if !ok || d.class != numFinite || d.neg || math.IsInf(n.Num, 0) {
+			return 0, false, d, fmt.Errorf("tolerance must be a number of at least 0, not %s", excerpt.Of(n.Text()))
 		}
-		return n.Num, false, nil
+		return n.Num, false, d, nil
 	case KindString:
 		if num, ok := strings.CutSuffix(strings.TrimSpace(n.Str), "%"); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-			if err == nil && f >= 0 && !math.IsInf(f, 0) {
-				return f, true, nil
+			num = strings.TrimSpace(num)
+			f, err := strconv.ParseFloat(num, 64)
+			d, ok := parseDecimal(num)
+			if err == nil && ok && d.class == numFinite && !d.neg && validJSONNumber(strings.TrimPrefix(num, "+")) {
+				return f, true, d, nil
 			}
 		}
 	}
-	return 0, false, fmt.Errorf("tolerance must be an absolute amount such as 0.01 or a percentage of the baseline such as \"1%%\", not %s", n.Text())
+	return 0, false, decimal{}, fmt.Errorf("tolerance must be an absolute amount such as 0.01 or a percentage of the baseline such as \"1%%\", not %s", excerpt.Of(n.Text()))
 }
 
 // metricRule returns the rule for a metric path: an exact pattern first,
@@ -141,11 +142,15 @@ type MetricChange struct {
 	// Rule is the metrics: entry of .modelgate.yaml that applies, or nil.
 	Rule *MetricRule
 	// Regressed is set when the metric moved the wrong way by more than
-	// its tolerance, or a metric with a rule is gone at head.
+	// its tolerance, or a metric with a rule is gone at head or is no
+	// longer a number there (null, NaN, text).
 	Regressed bool
 	// Acknowledged is set when the release notes name a regressed metric
 	// under a heading containing "Known regressions".
 	Acknowledged bool
+	// notNumber describes a value at head that is not a number (null,
+	// NaN, the string "0.8"), or is "".
+	notNumber string
 }
 
 type metricLeaf struct {
@@ -204,14 +209,11 @@ func compareMetrics(cfg *Config, base, head *Model) []MetricChange {
 		}
 		if o != nil && o.Kind == KindNumber && l.node.Kind == KindNumber {
 			mc.Delta = metricDelta(o, l.node)
-			if r := mc.Rule; r != nil {
-				drop := o.Num - l.node.Num
-				if !r.Higher {
-					drop = -drop
-				}
-				mc.Regressed = drop > r.allowed(o.Num)+1e-9*math.Max(1, math.Abs(o.Num))
-			}
 		}
+		if o != nil && mc.Rule != nil {
+			mc.Regressed = mc.Rule.regressed(o, l.node)
+		}
+		mc.notNumber = notANumber(l.node)
 		out = append(out, mc)
 	}
 	for _, l := range olds {
@@ -224,15 +226,72 @@ func compareMetrics(cfg *Config, base, head *Model) []MetricChange {
 	return out
 }
 
+// regressed reports whether a guarded metric moved from old to new the wrong
+// way by more than the tolerance, exactly. A metric that was a number and is
+// no longer one (null, NaN, text, a boolean) has regressed: it cannot be
+// shown not to have. Where exact arithmetic would take more than
+// maxExactDigits digits (or a value is infinite), any move the wrong way
+// counts.
+func (m *MetricRule) regressed(old, cur *Node) bool {
+	if c, ok := CompareNumbers(old, old); !ok || c != 0 {
+		return false // the baseline was not a number: nothing to regress from
+	}
+	c, ok := CompareNumbers(cur, old)
+	if !ok {
+		return true // null, NaN, text: no longer a number
+	}
+	if c == 0 || m.Higher == (c > 0) {
+		return false
+	}
+	o, ok1 := ratOf(old)
+	n, ok2 := ratOf(cur)
+	tol, ok3 := m.tol.rat()
+	if !ok1 || !ok2 || !ok3 {
+		return true
+	}
+	drop := new(big.Rat).Sub(o, n)
+	drop.Abs(drop)
+	if m.Relative {
+		tol.Mul(tol, new(big.Rat).Abs(o))
+		tol.Quo(tol, big.NewRat(100, 1))
+	}
+	return drop.Cmp(tol) > 0
+}
+
+// notANumber describes a metric value that is not a number, for messages:
+// null, NaN, the string "0.8", the boolean false; "" for a number.
+func notANumber(n *Node) string {
+	switch n.Kind {
+	case KindNull:
+		return "null"
+	case KindNumber:
+		if d, ok := numberOf(n); ok && d.class == numNaN {
+			return "NaN"
+		}
+		return ""
+	case KindString:
+		return "the string " + excerpt.Quote(n.Str)
+	case KindBool:
+		return "the boolean " + n.Text()
+	}
+	return excerpt.Of(n.Text())
+}
+
 // metricDelta renders new - old with the precision the values are written
 // in, and the relative change: "-0.022, -3.1%".
-func metricDelta(old, new *Node) string {
-	decimals := max(fracDigits(old.Str), fracDigits(new.Str))
-	d := new.Num - old.Num
+func metricDelta(old, cur *Node) string {
+	decimals := max(fracDigits(old.Str), fracDigits(cur.Str))
+	d := cur.Num - old.Num
 	var s string
-	if decimals >= 0 {
+	o, ok1 := ratOf(old)
+	n, ok2 := ratOf(cur)
+	switch {
+	case decimals >= 0 && ok1 && ok2:
+		// Exact: 0.1000000000000000000001 - 0.1 is not 0.
+		s = new(big.Rat).Sub(n, o).FloatString(decimals)
+	case decimals >= 0:
 		s = strconv.FormatFloat(d, 'f', decimals, 64)
-	} else {
+	default:
 		s = strconv.FormatFloat(d, 'g', 6, 64)
 	}
 	if d >= 0 && !strings.HasPrefix(s, "-") {
@@ -304,9 +363,12 @@ func (r *ModelReport) judgeMetrics(cfg *Config, in Input) {
 			continue
 		}
 		var msg string
-		if m.New == "" {
+		switch {
+		case m.New == "":
 			msg = fmt.Sprintf("metric %s is gone at %s, so it cannot be shown not to regress (%s is better, tolerance %s)", m.Path, in.HeadRef.Ref, m.Rule.Direction(), m.Rule.ToleranceText())
-		} else {
+		case m.notNumber != "":
+			msg = fmt.Sprintf("metric %s is %s at %s (was %s), not a number, so it cannot be shown not to regress (%s is better, tolerance %s)", m.Path, m.notNumber, in.HeadRef.Ref, excerpt.Of(m.Old), m.Rule.Direction(), m.Rule.ToleranceText())
+		default:
 			msg = fmt.Sprintf("metric %s regressed %s -> %s (%s), beyond its tolerance %s (%s is better)", m.Path, m.Old, m.New, m.Delta, m.Rule.ToleranceText(), m.Rule.Direction())
 		}
 		cfgFile := cfg.File

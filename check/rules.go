@@ -132,9 +132,12 @@ func parentKey(names ...string) func(*subject) bool {
 	}
 }
 
-func numbers(cmp func(old, new float64) bool) func(*subject) bool {
+// numbers matches a changed number whose new value compares with the old
+// one as want says (+1 larger, -1 smaller), exactly at any size.
+func numbers(want int) func(*subject) bool {
 	return func(s *subject) bool {
-		return s.Kind == Changed && s.Old.Kind == KindNumber && s.New.Kind == KindNumber && cmp(s.Old.Num, s.New.Num)
+		c, ok := CompareNumbers(s.New, s.Old)
+		return s.Kind == Changed && ok && c == want
 	}
 }
 
@@ -156,9 +159,9 @@ var (
 	ruleTierRemoved = &Rule{ID: "tier-removed", Bump: BumpMajor, Description: "a tier was removed",
 		Reason: "checkpoints that hold the tier no longer load", match: both(inSection("tiers"), depth(2), kind(Removed))}
 	ruleTierExpertsAdded = &Rule{ID: "tier-experts-added", Effect: EffectAdded, Bump: BumpMinor, Description: "experts were added to a tier",
-		Reason: "existing experts keep their parameters", match: both(inSection("tiers"), lastKey("experts"), numbers(func(o, n float64) bool { return n > o }))}
+		Reason: "existing experts keep their parameters", match: both(inSection("tiers"), lastKey("experts"), numbers(+1))}
 	ruleTierExpertsRemoved = &Rule{ID: "tier-experts-removed", Bump: BumpMajor, Description: "experts were removed from a tier",
-		Reason: "checkpoints with the removed experts no longer load", match: both(inSection("tiers"), lastKey("experts"), numbers(func(o, n float64) bool { return n < o }))}
+		Reason: "checkpoints with the removed experts no longer load", match: both(inSection("tiers"), lastKey("experts"), numbers(-1))}
 	ruleTierSettingChanged = &Rule{ID: "tier-setting-changed", Bump: BumpMinor, Description: "a behaviour setting of a tier changed (capacity, top-k, ...)",
 		Reason: "outputs change, parameters stay compatible", match: both(inSection("tiers"), class(classBehaviour))}
 	ruleTierRestructured = &Rule{ID: "tier-restructured", Bump: BumpMajor, Description: "a tier was restructured (any other change inside a tier)",

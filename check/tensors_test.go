@@ -236,7 +236,17 @@ func TestTensorSourceErrors(t *testing.T) {
 		{"negative size", "tensors.json", "{\"a\": {\"shape\": [-1]}}",
 			nil, `tensors.json:1: tensor "a": shape must be a list of whole numbers of at least 0`},
 		{"duplicate tensor", "tensors.json", "{\n\"a\": [1],\n\"a\": [2]\n}",
-			nil, `tensors.json:3: duplicate tensor "a"; remove one of them`},
+			nil, `tensors.json:3: duplicate key "a"; remove one of them`},
+		{"weight_map given twice", "index.json", "{\n\"weight_map\": {\"a\": \"s1\"},\n\"weight_map\": {\"b\": \"s2\"}\n}",
+			nil, `index.json:3: duplicate key "weight_map"; remove one of them`},
+		{"a key twice inside a tensor entry", "tensors.json", "{\n\"a\": {\"shape\": [1],\n \"shape\": [2], \"dtype\": \"F32\"}\n}",
+			nil, `tensors.json:3: duplicate key "shape"; remove one of them`},
+		{"a key twice inside skipped metadata", "index.json", "{\"metadata\": {\"total_size\": 1,\n\"total_size\": 2}, \"weight_map\": {\"a\": \"s1\"}}",
+			nil, `index.json:2: duplicate key "total_size"; remove one of them`},
+		{"a key twice in a safetensors header", "model.safetensors", safetensorsHeader(`{"w":{"dtype":"F32","shape":[1],"dtype":"F16","data_offsets":[0,4]}}`, 4),
+			nil, `model.safetensors: the safetensors header gives key "dtype" twice: the file is corrupt`},
+		{"a tensor twice in a safetensors header", "model.safetensors", safetensorsHeader(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4),
+			nil, `model.safetensors: the safetensors header gives key "w" twice: the file is corrupt`},
 		{"broken JSON", "tensors.json", "{\n\"a\": [1],\n\"b\": \n}",
 			nil, `tensors.json:4: invalid JSON`},
 		{"map entry without a signature", "tensors.yaml", "a: {file: x.bin}\n",
@@ -319,4 +329,10 @@ func FuzzTensorSources(f *testing.F) {
 			t.Errorf("%d names, %d signatures", len(ts.Names), len(ts.Sigs))
 		}
 	})
+}
+
+// safetensorsHeader returns a safetensors file: the 8-byte little-endian
+// length of header, header, then data bytes of tensor data.
+func safetensorsHeader(header string, data int) string {
+	return string(binary.LittleEndian.AppendUint64(nil, uint64(len(header)))) + header + strings.Repeat("\x00", data)
 }

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
+	"math/big"
 	"path"
 	"regexp"
 	"sort"
@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+	"github.com/modelgate/modelgate/internal/excerpt"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -46,12 +47,13 @@ func (p Pos) String() string {
 }
 
 // Node is a parsed YAML, JSON or TOML value that remembers its position.
-// Maps keep their keys in file order.
+// Maps keep their keys in file order. A number's exact value is its Str
+// (see number.go); Num is the nearest float64.
 type Node struct {
 	Kind   Kind
 	Bool   bool
 	Num    float64
-	Str    string // the string value, or a number's text as written
+	Str    string // the string value, or a number's exact text (JSON syntax, or an infinity or NaN)
 	Keys   []string
 	Fields map[string]*Node
 	Items  []*Node
@@ -76,13 +78,10 @@ func (n *Node) Interface() any {
 	case KindBool:
 		return n.Bool
 	case KindNumber:
-		if json.Valid([]byte(n.Str)) {
-			return json.Number(n.Str)
+		if validJSONNumber(n.Str) {
+			return json.Number(n.Str) // exact, at any size
 		}
-		if math.IsInf(n.Num, 0) || math.IsNaN(n.Num) {
-			return n.Str // JSON has no infinity or NaN: keep the text as written
-		}
-		return n.Num
+		return n.Str // JSON has no infinity or NaN: keep the text as written
 	case KindString:
 		return n.Str
 	case KindList:
@@ -135,7 +134,8 @@ func (n *Node) Text() string {
 }
 
 // Equal reports whether two nodes hold the same value; numbers compare by
-// value (4096 equals 4096.0) and maps ignore key order.
+// exact value (4096 equals 4096.0, 9007199254740993 does not equal
+// 9007199254740992; NaN equals NaN) and maps ignore key order.
 func Equal(a, b *Node) bool {
 	if a == nil || b == nil {
 		return a == b
@@ -149,7 +149,12 @@ func Equal(a, b *Node) bool {
 	case KindBool:
 		return a.Bool == b.Bool
 	case KindNumber:
-		return a.Num == b.Num || math.IsNaN(a.Num) && math.IsNaN(b.Num)
+		if c, ok := CompareNumbers(a, b); ok {
+			return c == 0
+		}
+		da, _ := numberOf(a)
+		db, _ := numberOf(b)
+		return da.class == numNaN && db.class == numNaN
 	case KindString:
 		return a.Str == b.Str
 	case KindList:
@@ -216,11 +221,11 @@ func parseYAML(name string, data []byte) (*Node, error) {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}
+		msg = excerpt.Message(msg)
 		if l := yamlErrorLine(data); l > 0 {
 			line = l
 		}
-		lines := strings.Split(string(data), "\n")
-		if line > 0 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t") {
+		if line > 0 && strings.HasPrefix(strings.TrimLeft(lineOf(data, line), " "), "\t") {
 			msg = "the line is indented with a tab; YAML indents with spaces"
 		}
 		if line == 0 {
@@ -237,28 +242,6 @@ func parseYAML(name string, data []byte) (*Node, error) {
 	return fromYAML(name, &doc, 0)
 }
 
-// yamlErrorLine finds the line of a YAML syntax error, which the YAML
-// library reports as the start of the enclosing block: it is the line after
-// the longest prefix of the file that still parses. Only small files are
-// searched; 0 means unknown.
-func yamlErrorLine(data []byte) int {
-	lines := strings.SplitAfter(string(data), "\n")
-	if len(lines) > 2000 || len(data) > 256<<10 {
-		return 0
-	}
-	for n := len(lines) - 1; n >= 0; n-- {
-		var doc yaml.Node
-		err := yaml.Unmarshal([]byte(strings.Join(lines[:n], "")), &doc)
-		if err == nil {
-			if n == len(lines)-1 && strings.TrimSpace(lines[n]) == "" {
-				return n
-			}
-			return n + 1
-		}
-	}
-	return 0
-}
-
 func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("%s:%d: nested more than %d levels deep", name, y.Line, maxDepth)
@@ -272,7 +255,7 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 		}
 		return fromYAML(name, y.Content[0], depth+1)
 	case yaml.AliasNode:
-		return nil, fmt.Errorf("%s:%d: YAML aliases (*%s) are not supported; write the value out", name, y.Line, y.Value)
+		return nil, fmt.Errorf("%s:%d: YAML aliases (*%s) are not supported; write the value out", name, y.Line, excerpt.Of(y.Value))
 	case yaml.MappingNode:
 		n.Kind = KindMap
 		n.Fields = make(map[string]*Node, len(y.Content)/2)
@@ -282,7 +265,7 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 				return nil, fmt.Errorf("%s:%d: unsupported mapping key; use plain string keys", name, k.Line)
 			}
 			if _, dup := n.Fields[k.Value]; dup {
-				return nil, fmt.Errorf("%s:%d: duplicate key %q; remove one of them", name, k.Line, k.Value)
+				return nil, fmt.Errorf("%s:%d: duplicate key %s; remove one of them", name, k.Line, excerpt.Quote(k.Value))
 			}
 			c, err := fromYAML(name, v, depth+1)
 			if err != nil {
@@ -304,21 +287,32 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 			n.Items = append(n.Items, c)
 		}
 	case yaml.ScalarNode:
-		switch y.ShortTag() {
+		tag := y.ShortTag()
+		if plain := strings.ReplaceAll(y.Value, "_", ""); tag == "!!str" && y.Style == 0 {
+			// A plain number the YAML library left a string because no
+			// 64-bit value holds it.
+			switch {
+			case yamlPrefixedIntRE.MatchString(plain) || isInteger(plain):
+				tag = "!!int"
+			case yamlNumberRE.MatchString(plain):
+				tag = "!!float"
+			}
+		}
+		switch tag {
 		case "!!null":
 			n.Kind = KindNull
 		case "!!bool":
 			var b bool
 			if err := y.Decode(&b); err != nil {
-				return nil, fmt.Errorf("%s:%d: invalid boolean %q", name, y.Line, y.Value)
+				return nil, fmt.Errorf("%s:%d: invalid boolean %s", name, y.Line, excerpt.Quote(y.Value))
 			}
 			n.Kind, n.Bool = KindBool, b
 		case "!!int", "!!float":
-			var f float64
-			if err := y.Decode(&f); err != nil {
-				return nil, fmt.Errorf("%s:%d: invalid number %q", name, y.Line, y.Value)
+			f, text, err := yamlNumber(tag, y.Value)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: number %s %v", name, y.Line, excerpt.Of(y.Value), err)
 			}
-			n.Kind, n.Num, n.Str = KindNumber, f, canonNumber(y.Value, f)
+			n.Kind, n.Num, n.Str = KindNumber, f, text
 		default:
 			n.Kind, n.Str = KindString, y.Value
 		}
@@ -328,16 +322,44 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 	return n, nil
 }
 
-// canonNumber keeps a number's text when it is plain decimal and otherwise
-// formats the value (0x10, 1_000, .inf).
-func canonNumber(text string, f float64) string {
-	if json.Valid([]byte(text)) {
-		return text
+// yamlNumberRE matches the plain decimal numbers YAML resolves as floats
+// (underscores removed), with the library's own pattern.
+var yamlNumberRE = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+
+// yamlPrefixedIntRE matches the hexadecimal, octal and binary integers YAML
+// resolves (underscores removed).
+var yamlPrefixedIntRE = regexp.MustCompile(`^[-+]?0(x[0-9a-fA-F]+|o[0-7]+|b[01]+)$`)
+
+// yamlNumber returns the float64 and the exact text of a YAML !!int or
+// !!float scalar: 0x10, 0o17, 0b11 and 1_000 become decimal integers at any
+// size; a decimal keeps its text when it is valid JSON.
+func yamlNumber(tag, value string) (float64, string, error) {
+	plain := strings.ReplaceAll(value, "_", "")
+	if tag == "!!int" {
+		if i, ok := new(big.Int).SetString(plain, 0); ok {
+			f, _ := new(big.Float).SetInt(i).Float64()
+			if validJSONNumber(value) {
+				return f, value, nil
+			}
+			return f, i.String(), nil
+		}
 	}
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return text
+	return newNumber(plain)
+}
+
+// lineOf returns line n (1-based) of data, without its newline.
+func lineOf(data []byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return ""
+		}
+		data = data[j+1:]
 	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	if j := bytes.IndexByte(data, '\n'); j >= 0 {
+		data = data[:j]
+	}
+	return string(data)
 }
 
 func parseJSON(name string, data []byte) (*Node, error) {
@@ -399,7 +421,7 @@ func (p *jsonParser) fail(off int64, err error) error {
 	if err == io.EOF {
 		return fmt.Errorf("%s:%d: invalid JSON: unexpected end of file", p.name, p.line(off))
 	}
-	return fmt.Errorf("%s:%d: invalid JSON: %v", p.name, p.line(off), err)
+	return fmt.Errorf("%s:%d: invalid JSON: %s", p.name, p.line(off), excerpt.Message(err.Error()))
 }
 
 func (p *jsonParser) value(depth int) (*Node, error) {
@@ -418,11 +440,11 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 	case bool:
 		n.Kind, n.Bool = KindBool, t
 	case json.Number:
-		f, err := t.Float64()
+		f, text, err := newNumber(t.String())
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: invalid number %s", p.name, n.Pos.Line, t)
+			return nil, fmt.Errorf("%s:%d: number %s %v", p.name, n.Pos.Line, excerpt.Of(t.String()), err)
 		}
-		n.Kind, n.Num, n.Str = KindNumber, f, t.String()
+		n.Kind, n.Num, n.Str = KindNumber, f, text
 	case string:
 		n.Kind, n.Str = KindString, t
 	case json.Delim:
@@ -437,7 +459,7 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 				}
 				k, _ := kt.(string)
 				if _, dup := n.Fields[k]; dup {
-					return nil, fmt.Errorf("%s:%d: duplicate key %q; remove one of them", p.name, p.line(koff), k)
+					return nil, fmt.Errorf("%s:%d: duplicate key %s; remove one of them", p.name, p.line(koff), excerpt.Quote(k))
 				}
 				c, err := p.value(depth + 1)
 				if err != nil {
@@ -472,9 +494,16 @@ func parseTOML(name string, data []byte) (*Node, error) {
 	if _, err := toml.Decode(string(data), &v); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: invalid TOML: %s", name, pe.Position.Line, pe.Message)
+			// The rule for numbers out of range, worded as in JSON and YAML.
+			if num, ok := strings.CutSuffix(pe.Message, " is out of range for float64"); ok {
+				return nil, fmt.Errorf("%s:%d: number %s %v", name, pe.Position.Line, excerpt.Of(num), errOutOfRange)
+			}
+			if num, ok := strings.CutSuffix(pe.Message, " is out of range for int64"); ok {
+				return nil, fmt.Errorf("%s:%d: number %s is out of range: TOML integers are 64-bit; quote it as a string, or write it in JSON or YAML", name, pe.Position.Line, excerpt.Of(num))
+			}
+			return nil, fmt.Errorf("%s:%d: invalid TOML: %s", name, pe.Position.Line, excerpt.Message(pe.Message))
 		}
-		return nil, fmt.Errorf("%s: invalid TOML: %v", name, err)
+		return nil, fmt.Errorf("%s: invalid TOML: %s", name, excerpt.Message(err.Error()))
 	}
 	lines := tomlKeyLines(data)
 	return fromTOML(name, v, "", lines, 0)
@@ -528,7 +557,7 @@ func fromTOML(name string, v any, key string, lines map[string]int, depth int) (
 	case bool:
 		n.Kind, n.Bool = KindBool, t
 	case int64:
-		n.Kind, n.Num, n.Str = KindNumber, float64(t), strconv.FormatInt(t, 10)
+		n.Kind, n.Num, n.Str = KindNumber, float64(t), strconv.FormatInt(t, 10) // exact: Str, not Num
 	case float64:
 		n.Kind, n.Num, n.Str = KindNumber, t, strconv.FormatFloat(t, 'g', -1, 64)
 	case string:

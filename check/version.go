@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/modelgate/modelgate/internal/excerpt"
 )
 
 // Bump is the size of a semantic-version increment.
@@ -36,7 +37,7 @@ func ParseBump(s string) (Bump, error) {
 			return Bump(i), nil
 		}
 	}
-	return BumpNone, fmt.Errorf("invalid bump %q: want none, patch, minor or major", s)
+	return BumpNone, fmt.Errorf("invalid bump %s: want none, patch, minor or major", excerpt.Quote(s))
 }
 
 // MarshalJSON writes the bump as its name.
@@ -65,12 +66,20 @@ type Identifier struct {
 // String returns the identifier as written in manifests and tags.
 func (id Identifier) String() string { return id.Name + "-v" + id.Version.String() }
 
+// MaxIdentifier is the longest model identifier: a release tag is named by
+// it, and git stores a tag as a file whose name few file systems allow
+// longer than 255 bytes.
+const MaxIdentifier = 255
+
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // ParseIdentifier parses a model identifier. The version starts at the last
 // "-v" that is followed by a valid semantic version, so names may themselves
 // contain "-v" and digits (foo-v2-base-v1.0.0).
 func ParseIdentifier(s string) (Identifier, error) {
+	if len(s) > MaxIdentifier {
+		return Identifier{}, fmt.Errorf("model identifier %s is %d bytes long; at most %d fit a git tag name", excerpt.Quote(s), len(s), MaxIdentifier)
+	}
 	for end := len(s); ; {
 		i := strings.LastIndex(s[:end], "-v")
 		if i < 0 {
@@ -79,20 +88,20 @@ func ParseIdentifier(s string) (Identifier, error) {
 		if v, err := ParseVersion(s[i+2:]); err == nil {
 			name := s[:i]
 			if !nameRE.MatchString(name) || strings.HasSuffix(name, ".lock") || strings.Contains(name, "..") {
-				return Identifier{}, fmt.Errorf("invalid model name %q in identifier %q: use letters, digits, '.', '_' and '-'", name, s)
+				return Identifier{}, fmt.Errorf("invalid model name %s in identifier %s: use letters, digits, '.', '_' and '-'", excerpt.Quote(name), excerpt.Quote(s))
 			}
 			return Identifier{Name: name, Version: v}, nil
 		}
 		end = i
 	}
-	return Identifier{}, fmt.Errorf("invalid model identifier %q: want <name>-v<MAJOR>.<MINOR>.<PATCH>, e.g. lite-llm-base-v2.1.3", s)
+	return Identifier{}, fmt.Errorf("invalid model identifier %s: want <name>-v<MAJOR>.<MINOR>.<PATCH>, e.g. lite-llm-base-v2.1.3", excerpt.Quote(s))
 }
 
 // ParseVersion parses a strict semantic version (no "v", all three numbers).
 func ParseVersion(s string) (*semver.Version, error) {
 	v, err := semver.StrictNewVersion(s)
 	if err != nil {
-		return nil, fmt.Errorf("invalid version %q: want MAJOR.MINOR.PATCH[-prerelease][+build], e.g. 2.1.3", s)
+		return nil, fmt.Errorf("invalid version %s: want MAJOR.MINOR.PATCH[-prerelease][+build], e.g. 2.1.3", excerpt.Quote(s))
 	}
 	return v, nil
 }

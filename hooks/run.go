@@ -140,32 +140,13 @@ var zeroOID = regexp.MustCompile(`^0+$`)
 // hands pre-push hooks no stdin but sets PRE_COMMIT_TO_REF, which is gated
 // as a branch head.
 func PrePush(ctx context.Context, e *Env) int {
-	type target struct{ oid, what, version, model string }
-	var targets []target
-	sc := bufio.NewScanner(e.Stdin)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) != 4 || f[0] == "(delete)" || zeroOID.MatchString(f[1]) {
-			continue
-		}
-		switch ref := f[2]; {
-		case strings.HasPrefix(ref, "refs/tags/"):
-			tag := strings.TrimPrefix(ref, "refs/tags/")
-			id, err := check.ParseIdentifier(tag)
-			if err != nil {
-				continue
-			}
-			targets = append(targets, target{oid: f[1], what: "tag " + tag, version: tag, model: id.Name})
-		case strings.HasPrefix(ref, "refs/heads/"):
-			targets = append(targets, target{oid: f[1], what: "branch " + strings.TrimPrefix(ref, "refs/heads/")})
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return e.fail(fmt.Errorf("reading the refs git pushes: %w", err))
+	targets, err := pushTargets(e.Stdin)
+	if err != nil {
+		return e.fail(err)
 	}
 	if len(targets) == 0 {
 		if to := e.Getenv("PRE_COMMIT_TO_REF"); to != "" {
-			targets = append(targets, target{oid: to, what: "push of " + to})
+			targets = append(targets, pushTarget{oid: to, what: "push of " + to})
 		}
 	}
 	status := exitcode.Pass
@@ -186,6 +167,39 @@ func PrePush(ctx context.Context, e *Env) int {
 		status = max(status, e.report(r, "push of "+t.what, "git push --no-verify"))
 	}
 	return status
+}
+
+// pushTarget is one revision a push sends that the gate judges.
+type pushTarget struct{ oid, what, version, model string }
+
+// pushTargets parses the lines git writes on a pre-push hook's stdin,
+// "<local-ref> <local-oid> <remote-ref> <remote-oid>", into the release
+// tags and branch heads to gate; deletions, malformed lines and other refs
+// are skipped.
+func pushTargets(stdin io.Reader) ([]pushTarget, error) {
+	var targets []pushTarget
+	sc := bufio.NewScanner(stdin)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 4 || f[0] == "(delete)" || zeroOID.MatchString(f[1]) {
+			continue
+		}
+		switch ref := f[2]; {
+		case strings.HasPrefix(ref, "refs/tags/"):
+			tag := strings.TrimPrefix(ref, "refs/tags/")
+			id, err := check.ParseIdentifier(tag)
+			if err != nil {
+				continue
+			}
+			targets = append(targets, pushTarget{oid: f[1], what: "tag " + tag, version: tag, model: id.Name})
+		case strings.HasPrefix(ref, "refs/heads/"):
+			targets = append(targets, pushTarget{oid: f[1], what: "branch " + strings.TrimPrefix(ref, "refs/heads/")})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading the refs git pushes: %w", err)
+	}
+	return targets, nil
 }
 
 // ReferenceTransaction refuses the creation of a release tag that fails the

@@ -699,6 +699,18 @@ func TestBadInput(t *testing.T) {
 		seen[tc.name] = true
 	}
 
+	runBadCases(t, cases)
+}
+
+// maxErrLine bounds the one error line, whatever the input: quoted input
+// is shortened to an excerpt.
+const maxErrLine = 600
+
+// runBadCases runs modelgate check on each case's repository and holds it
+// to the bad-input contract: exit 2, nothing on stdout, one stderr line that
+// holds every want, and the repository folder unchanged.
+func runBadCases(t *testing.T, cases []badCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -728,6 +740,9 @@ func TestBadInput(t *testing.T) {
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("stdout is not empty (nothing must be written on bad input):\n%s", clip(stdout.String()))
+			}
+			if len(errText) > maxErrLine {
+				t.Errorf("the error line is %d bytes, more than %d: it must quote at most a short excerpt", len(errText), maxErrLine)
 			}
 			if strings.Count(errText, "\n") != 1 || !strings.HasSuffix(errText, "\n") {
 				t.Errorf("stderr must be exactly one line, got %d line(s):\n%s", strings.Count(errText, "\n"), clip(errText))

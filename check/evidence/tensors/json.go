@@ -7,6 +7,8 @@ import (
 	"path"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/modelgate/modelgate/internal/excerpt"
 )
 
 // JSON reads a JSON tensors file: a Hugging Face index, whose weight_map
@@ -35,7 +37,12 @@ func scanJSON(file string, data []byte, dataSize int64, opts Options) (*Set, err
 	}
 	ts, err := scanTensors(file, data, dataSize, dataSize < 0 && bytes.Contains(data, []byte(`"weight_map"`)), opts.MaxDepth)
 	var se *jsonSyntaxError
+	var de *duplicateKeyError
 	switch {
+	case errors.As(err, &de) && dataSize >= 0:
+		return nil, fmt.Errorf("%s: the safetensors header gives key %s twice: the file is corrupt", file, excerpt.Quote(de.key))
+	case errors.As(err, &de):
+		return nil, fmt.Errorf("%s:%d: duplicate key %s; remove one of them", file, de.line, excerpt.Quote(de.key))
 	case errors.As(err, &se) && dataSize >= 0:
 		return nil, fmt.Errorf("%s: the safetensors header is not valid JSON (%s): the file is corrupt or not a safetensors file", file, se.msg)
 	case errors.As(err, &se):
@@ -142,7 +149,7 @@ func (s *tensorScan) entry(key string, keyOff int) error {
 		return s.bad(key, line, start, `{"shape": [...], "dtype": "..."}, a shape list or a shard file name`)
 	}
 	if !s.ts.Add(key, t) {
-		return fmt.Errorf("%s:%d: duplicate tensor %q; remove one of them", s.file, line, key)
+		return fmt.Errorf("%s:%d: duplicate tensor %s; remove one of them", s.file, line, excerpt.Quote(key))
 	}
 	return nil
 }

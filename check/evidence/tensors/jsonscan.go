@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/excerpt"
 )
 
 // jsonSyntaxError is malformed JSON met by the scanner.
@@ -137,7 +137,7 @@ func (s *jsonScan) skip() error {
 			return nil
 		}
 		s.pos = start
-		return s.syntax(fmt.Sprintf("invalid value %q", abbrev.Value(lit)))
+		return s.syntax(fmt.Sprintf("invalid value %s", excerpt.Quote(lit)))
 	}
 }
 
@@ -180,6 +180,7 @@ func (s *jsonScan) object(fn func(key string, keyOff int) error) error {
 		return s.syntax("expected an object")
 	}
 	s.pos++
+	var seen keySet
 	for first := true; ; first = false {
 		s.ws()
 		if s.peek() == '}' {
@@ -198,6 +199,9 @@ func (s *jsonScan) object(fn func(key string, keyOff int) error) error {
 		if err != nil {
 			return err
 		}
+		if !seen.add(key) {
+			return &duplicateKeyError{line: s.line(keyOff), key: key}
+		}
 		s.ws()
 		if s.peek() != ':' {
 			return s.syntax("expected ':'")
@@ -212,5 +216,47 @@ func (s *jsonScan) object(fn func(key string, keyOff int) error) error {
 
 // snippet shows raw JSON in an error message: on one line, shortened.
 func snippet(b []byte) string {
-	return abbrev.Value(strings.Join(strings.Fields(string(b)), " "))
+	return excerpt.Of(string(b))
+}
+
+// duplicateKeyError is a key given twice in one JSON object: JSON decoders
+// disagree on which one wins, so every file read refuses it.
+type duplicateKeyError struct {
+	line int
+	key  string
+}
+
+func (e *duplicateKeyError) Error() string {
+	return fmt.Sprintf("line %d: duplicate key %s; remove one of them", e.line, excerpt.Quote(e.key))
+}
+
+// keySet holds the keys of one object: a short list for the few keys of a
+// tensor entry, a map once an object (a weight_map) grows.
+type keySet struct {
+	few  []string
+	many map[string]struct{}
+}
+
+// add records key and reports whether it is new.
+func (k *keySet) add(key string) bool {
+	if k.many == nil {
+		for _, f := range k.few {
+			if f == key {
+				return false
+			}
+		}
+		if len(k.few) < 8 {
+			k.few = append(k.few, key)
+			return true
+		}
+		k.many = make(map[string]struct{}, 16)
+		for _, f := range k.few {
+			k.many[f] = struct{}{}
+		}
+	}
+	if _, dup := k.many[key]; dup {
+		return false
+	}
+	k.many[key] = struct{}{}
+	return true
 }

@@ -487,3 +487,80 @@ func TestActionInputs(t *testing.T) {
 		t.Errorf("the first step does not run install.sh: %q", setup.Runs.Steps[0].Run)
 	}
 }
+
+// TestPin pins a copy of the action files as release.yml does on the
+// release commit, and refuses an image named by tag rather than digest.
+func TestPin(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"action.yml", "setup/action.yml", "setup/pin.sh"} {
+		data, err := os.ReadFile(filepath.Join("..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, f), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pin := func(args ...string) (string, error) {
+		out, err := exec.Command("bash", append([]string{filepath.Join(root, "setup", "pin.sh")}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	read := func(f string) string {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	digest := "ghcr.io/acme/modelgate@sha256:" + strings.Repeat("ab", 32)
+	before := read("action.yml") + read("setup/action.yml")
+	for _, bad := range [][]string{
+		{"v1.4.2", "ghcr.io/acme/modelgate:v1.4.2", "acme/modelgate"},
+		{"v1.4.2", "ghcr.io/acme/modelgate@sha256:abc", "acme/modelgate"},
+		{"1.4.2", digest, "acme/modelgate"},
+		{"v1.4.2", digest, "acme"},
+	} {
+		if out, err := pin(bad...); err == nil || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "pin.sh: ") {
+			t.Errorf("pin %q: %v %q; want one error line", bad, err, out)
+		}
+	}
+	if read("action.yml")+read("setup/action.yml") != before {
+		t.Fatal("a refused pin changed the files")
+	}
+	if out, err := pin("v1.4.2", digest, "acme/modelgate"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var docker struct {
+		Runs struct{ Using, Image string } `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal([]byte(read("action.yml")), &docker); err != nil || docker.Runs.Using != "docker" || docker.Runs.Image != "docker://"+digest {
+		t.Errorf("action.yml runs %+v, %v", docker.Runs, err)
+	}
+	var setup struct {
+		Inputs map[string]struct{ Default string } `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal([]byte(read("setup/action.yml")), &setup); err != nil {
+		t.Fatal(err)
+	}
+	if setup.Inputs["modelgate-version"].Default != "v1.4.2" || setup.Inputs["release-repository"].Default != "acme/modelgate" {
+		t.Errorf("setup inputs %+v", setup.Inputs)
+	}
+	// Only those lines changed.
+	diff := 0
+	a, b := strings.Split(before, "\n"), strings.Split(read("action.yml")+read("setup/action.yml"), "\n")
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			diff++
+		}
+	}
+	if diff != 3 || len(a) != len(b) {
+		t.Errorf("%d lines changed, want 3", diff)
+	}
+	// A second pin finds no "image: Dockerfile" line: refused.
+	if out, err := pin("v1.4.3", digest, "acme/modelgate"); err == nil || !strings.Contains(out, `want exactly one line "  image: Dockerfile", found 0`) {
+		t.Errorf("second pin: %v %q", err, out)
+	}
+}

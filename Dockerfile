@@ -1,5 +1,6 @@
 # The GitHub Action's image: a static modelgate binary on a small base with
-# CA certificates. No USER and no WORKDIR: the runner mounts the workspace and
+# CA certificates and git (a partial clone, actions/checkout's filter:
+# blob:none, fetches the blobs the gate reads through git, as git would). No USER and no WORKDIR: the runner mounts the workspace and
 # runs the entry point as the default user, as GitHub requires.
 FROM golang:1.26-alpine AS build
 ENV CGO_ENABLED=0 GOFLAGS=-trimpath
@@ -10,6 +11,6 @@ COPY . /src/
 RUN cd /src && go build -ldflags="-s -w" -o /out/modelgate .
 
 FROM alpine:3.20
-RUN apk add --no-cache ca-certificates
+RUN apk add --no-cache ca-certificates git
 COPY --from=build /out/modelgate /usr/local/bin/modelgate
 ENTRYPOINT ["/usr/local/bin/modelgate", "action"]

@@ -23,6 +23,9 @@ type InstallOptions struct {
 // and returns the core.hooksPath setting when it points elsewhere than the
 // repository's own hooks folder.
 func hooksDir(ctx context.Context, repo string) (dir, configured string, err error) {
+	if bare, _ := git(ctx, repo, nil, "rev-parse", "--is-bare-repository"); bare == "true" {
+		return "", "", fmt.Errorf("%s is a bare repository: modelgate's hooks gate the commits, tags and pushes made in a working tree, and a bare repository has none; use them in a clone (modelgate check --repo %s runs the gate here)", repo, repo)
+	}
 	top, err := git(ctx, repo, nil, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return "", "", fmt.Errorf("%s: not a git working tree: %w", repo, err)

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/gitrepo"
 	"github.com/modelgate/modelgate/internal/release"
 	"github.com/modelgate/modelgate/internal/render"
 )
@@ -159,8 +161,14 @@ func (a *runner) run(ctx context.Context) (int, error) {
 	}
 	if opts.Base == "" {
 		shallow, err := gate.FetchReleaseTags(ctx, opts, a.in.token)
-		if err != nil {
+		var fetchErr *gitrepo.FetchError
+		switch {
+		case errors.As(err, &fetchErr):
 			return 0, fmt.Errorf("%w; the checkout is shallow and the release tags could not be fetched: set fetch-depth: 0 in actions/checkout, or pass the base input", err)
+		case err != nil:
+			// An error in the checkout itself (a YAML typo, no repository):
+			// the fetch depth has nothing to do with it.
+			return 0, err
 		}
 		if shallow {
 			opts.TagsOnly = true

@@ -6,15 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"time"
 
 	"github.com/modelgate/modelgate/changelog"
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/safewrite"
 )
 
 var notesUsage = `usage: modelgate notes [flags]
@@ -122,21 +121,22 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 // writeNotes writes each model's draft where the gate looks first. It checks
 // every target before writing any, so a refusal leaves nothing half-done.
 func writeNotes(e *env, repo string, r *check.Report, force bool) int {
-	root, err := gate.Root(repo)
+	tree, err := openTree(repo)
 	if err != nil {
 		return e.fail(err)
 	}
-	for _, m := range r.Models {
-		full := filepath.Join(root, filepath.FromSlash(m.NotesTarget))
-		if _, err := os.Stat(full); err == nil && !force {
-			return e.fail(fmt.Errorf("%s exists; edit it, or pass --force to overwrite it with a new draft", m.NotesTarget))
-		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	defer tree.Close()
+	targets := make([]*safewrite.Target, len(r.Models))
+	for i, m := range r.Models {
+		if targets[i], err = tree.Resolve(m.NotesTarget); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", m.NotesTarget, err))
 		}
+		if targets[i].Exists && !force {
+			return e.fail(fmt.Errorf("%s exists; edit it, or pass --force to overwrite it with a new draft", m.NotesTarget))
+		}
 	}
-	for _, m := range r.Models {
-		full := filepath.Join(root, filepath.FromSlash(m.NotesTarget))
-		if err := writeFile(full, changelog.Draft(m)); err != nil {
+	for i, m := range r.Models {
+		if err := tree.WriteFile(targets[i], []byte(changelog.Draft(m))); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", m.NotesTarget, err))
 		}
 		fmt.Fprintf(e.stdout, "wrote %s\n", m.NotesTarget)
@@ -147,35 +147,68 @@ func writeNotes(e *env, repo string, r *check.Report, force bool) int {
 	return ExitPass
 }
 
+// openTree opens the working tree of the repository that holds dir for
+// writing: every write stays inside it, checked on disk.
+func openTree(dir string) (*safewrite.Tree, error) {
+	root, err := gate.Root(dir)
+	if err != nil {
+		return nil, err
+	}
+	return safewrite.Open(root)
+}
+
 // writeChangelog updates the CHANGELOG.md of each released model's folder,
 // or the one at the root when the folder has none. A file that holds the
 // history of several of the repository's models (all) names the model in
-// its headings and links.
+// its headings and links. Every file is resolved, read and updated before
+// any is written.
 func writeChangelog(e *env, repo string, all []*check.ModelReport, r *check.Report, date string) int {
-	root, err := gate.Root(repo)
+	tree, err := openTree(repo)
 	if err != nil {
 		return e.fail(err)
 	}
-	changelogOf := func(m *check.ModelReport) string {
-		p := path.Join(m.HeadModel.Dir(), "CHANGELOG.md")
-		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); errors.Is(err, fs.ErrNotExist) {
-			if _, err := os.Stat(filepath.Join(root, "CHANGELOG.md")); err == nil {
-				return "CHANGELOG.md"
-			}
+	defer tree.Close()
+	targets := map[string]*safewrite.Target{}
+	resolve := func(p string) (*safewrite.Target, error) {
+		if tg, ok := targets[p]; ok {
+			return tg, nil
 		}
-		return p
+		tg, err := tree.Resolve(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		targets[p] = tg
+		return tg, nil
+	}
+	changelogOf := func(m *check.ModelReport) (string, error) {
+		p := path.Join(m.HeadModel.Dir(), "CHANGELOG.md")
+		tg, err := resolve(p)
+		if err != nil || tg.Exists || p == "CHANGELOG.md" {
+			return p, err
+		}
+		if root, err := resolve("CHANGELOG.md"); err != nil || root.Exists {
+			return "CHANGELOG.md", err
+		}
+		return p, nil
 	}
 	models := map[string]int{} // changelog path -> models that keep their history there
 	for _, m := range all {
-		models[changelogOf(m)]++
+		p, err := changelogOf(m)
+		if err != nil {
+			return e.fail(err)
+		}
+		models[p]++
 	}
 	updated := map[string]string{} // repository path -> new content
 	var order []string
 	for _, m := range r.Models {
-		p := changelogOf(m)
+		p, err := changelogOf(m)
+		if err != nil {
+			return e.fail(err)
+		}
 		text, ok := updated[p]
 		if !ok {
-			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+			data, err := tree.ReadFile(p, check.MaxFileSize)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
 				text = changelogHeader
@@ -196,7 +229,7 @@ func writeChangelog(e *env, repo string, all []*check.ModelReport, r *check.Repo
 		updated[p] = out
 	}
 	for _, p := range order {
-		if err := writeFile(filepath.Join(root, filepath.FromSlash(p)), updated[p]); err != nil {
+		if err := tree.WriteFile(targets[p], []byte(updated[p])); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", p, err))
 		}
 		fmt.Fprintf(e.stdout, "updated %s\n", p)
@@ -212,27 +245,3 @@ and versions follow SPEC-040 semantic versioning, checked by modelgate.
 
 ## [Unreleased]
 `
-
-// writeFile writes through a temporary file and a rename, so a failure
-// leaves the old file whole.
-func writeFile(name, content string) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".modelgate-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
-}

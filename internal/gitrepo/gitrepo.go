@@ -31,6 +31,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/pathwalk"
 )
 
 // ShallowFix is the advice for a clone too shallow to hold the baseline.
@@ -55,11 +56,19 @@ type Repo struct {
 }
 
 // Open opens the repository that holds dir, as git would find it (parent
-// folders, linked worktrees).
+// folders, linked worktrees, bare repositories: the gate reads only
+// objects).
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	top := discover(dir)
+	if top == "" {
+		return nil, fmt.Errorf("%s: not a git repository; run modelgate inside a clone or pass --repo", dir)
+	}
+	r, err := git.PlainOpenWithOptions(top, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("%s: not a git repository; run modelgate inside a clone or pass --repo", dir)
+	}
+	if errors.Is(err, git.ErrUnknownExtension) && strings.Contains(err.Error(), "partialclone") {
+		return nil, fmt.Errorf("%s: %w", dir, errPartialCloneExtension)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
@@ -73,6 +82,16 @@ func Open(dir string) (*Repo, error) {
 	}
 	if r, err = withAlternates(r); err != nil {
 		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
+	}
+	if st, ok := r.Storer.(*alternatesStorer); ok {
+		if remote := promisorRemote(r); remote != "" {
+			st.lazy = &promisor{dir: top, remote: remote, tried: map[plumbing.Hash]error{}, after: func() {
+				st.Reindex()
+				if large != nil {
+					large.Reindex()
+				}
+			}}
+		}
 	}
 	repo := &Repo{repo: r, dir: dir, gitDir: gitDir, shallow: map[plumbing.Hash]bool{}, large: large}
 	hs, err := r.Storer.Shallow()
@@ -89,7 +108,7 @@ func Open(dir string) (*Repo, error) {
 func (r *Repo) Root() (string, error) {
 	wt, err := r.repo.Worktree()
 	if err != nil {
-		return "", fmt.Errorf("%s: a bare repository has no working tree to write to", r.dir)
+		return "", fmt.Errorf("%s is a bare repository: it has no working tree to write to; run this in a clone", r.dir)
 	}
 	return wt.Filesystem.Root(), nil
 }
@@ -115,23 +134,25 @@ func (r *Repo) CommonDir() string {
 // withAlternates serves the objects of alternate object stores (git clone
 // --shared, --reference): go-git looks for them inside .git, and on every
 // miss opens each alternate anew and reloads its pack index. The stores
-// listed in objects/info/alternates are opened once here instead.
+// listed in objects/info/alternates are opened once here instead. The
+// storage is wrapped even without alternates, so that the objects a
+// partial clone left out can be fetched (see promisor.go).
 func withAlternates(r *git.Repository) (*git.Repository, error) {
 	st, ok := r.Storer.(*filesystem.Storage)
 	if !ok {
 		return r, nil
 	}
+	var data []byte
 	f, err := st.Filesystem().Open(path.Join("objects", "info", "alternates"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return r, nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
 		return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
+	default:
+		defer f.Close()
+		if data, err = io.ReadAll(io.LimitReader(f, 1<<20)); err != nil {
+			return nil, fmt.Errorf("reading objects/info/alternates: %w", err)
+		}
 	}
 	objects := filepath.Join(st.Filesystem().Root(), "objects")
 	var alts []*filesystem.ObjectStorage
@@ -153,13 +174,27 @@ func withAlternates(r *git.Repository) (*git.Repository, error) {
 }
 
 // alternatesStorer is a repository's storage that falls back to alternate
-// object stores kept open.
+// object stores kept open, then, in a partial clone, to fetching the object
+// from the promisor remote (lazy). Existence checks (HasEncodedObject)
+// never fetch, as git's do not.
 type alternatesStorer struct {
 	*filesystem.Storage
 	alts []*filesystem.ObjectStorage
+	lazy *promisor
 }
 
 func (s *alternatesStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	o, err := s.encodedObject(t, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) && s.lazy != nil {
+		if err := s.lazy.fetch(h); err != nil {
+			return nil, err
+		}
+		return s.encodedObject(t, h)
+	}
+	return o, err
+}
+
+func (s *alternatesStorer) encodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
 	o, err := s.Storage.EncodedObject(t, h)
 	for _, alt := range s.alts {
 		if !errors.Is(err, plumbing.ErrObjectNotFound) {
@@ -181,7 +216,35 @@ func (s *alternatesStorer) HasEncodedObject(h plumbing.Hash) error {
 	return err
 }
 
+// HashesWithPrefix returns the objects of the repository and its alternate
+// stores whose hash starts with prefix.
+func (s *alternatesStorer) HashesWithPrefix(prefix []byte) ([]plumbing.Hash, error) {
+	hs, err := s.Storage.HashesWithPrefix(prefix)
+	if err != nil {
+		return nil, err
+	}
+	for _, alt := range s.alts {
+		more, err := alt.HashesWithPrefix(prefix)
+		if err != nil {
+			return nil, err
+		}
+		hs = append(hs, more...)
+	}
+	return hs, nil
+}
+
 func (s *alternatesStorer) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	n, err := s.encodedObjectSize(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) && s.lazy != nil {
+		if err := s.lazy.fetch(h); err != nil {
+			return 0, err
+		}
+		return s.encodedObjectSize(h)
+	}
+	return n, err
+}
+
+func (s *alternatesStorer) encodedObjectSize(h plumbing.Hash) (int64, error) {
 	n, err := s.Storage.EncodedObjectSize(h)
 	for _, alt := range s.alts {
 		if !errors.Is(err, plumbing.ErrObjectNotFound) {
@@ -201,20 +264,20 @@ type Commit struct {
 	commit *object.Commit
 }
 
-// Resolve resolves a revision (branch, tag, SHA, HEAD~N) to a commit.
+// Resolve resolves a revision (branch, tag, SHA, HEAD~N, ...) to a commit
+// exactly as git rev-parse does, or refuses it with what to pass instead;
+// it never resolves to another commit. A revision naming a tree or a blob
+// is refused. See revision.go for the syntax.
 func (r *Repo) Resolve(rev string) (*Commit, error) {
-	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	h, err := r.revision(rev)
 	if err != nil {
-		if r.Shallow() && strings.ContainsAny(rev, "~^") {
-			return nil, fmt.Errorf("revision %q is beyond the history of this shallow clone: %w", rev, ErrShallow)
-		}
-		return nil, fmt.Errorf("unknown revision %q: not a branch, tag or commit of this repository (git fetch it first?)", rev)
+		return nil, err
 	}
-	c, err := r.Peel(&Tag{Name: rev, hash: *h})
+	c, err := r.peelCommit(rev, h)
 	if err != nil {
-		return nil, fmt.Errorf("revision %q: %w", rev, err)
+		return nil, err
 	}
-	return c, nil
+	return &Commit{Hash: c.Hash.String(), commit: c}, nil
 }
 
 // FS returns the files of the commit's tree.
@@ -537,7 +600,8 @@ func (r *Repo) diffTrees(ctx context.Context, a, b plumbing.Hash, prefix string,
 }
 
 // treeFS is a read-only fs.FS over a git tree. Symbolic links are followed
-// when their target stays inside the repository and refused otherwise.
+// as the operating system follows them when their real location stays
+// inside the repository, and refused otherwise.
 type treeFS struct {
 	repo   *git.Repository
 	tree   *object.Tree
@@ -573,8 +637,8 @@ func (r *Repo) stream(h plumbing.Hash) (io.ReadCloser, bool) {
 	return rd, true
 }
 
-// maxLinks bounds the symbolic links followed for one path.
-const maxLinks = 8
+// maxLinkTarget bounds the target of a symbolic link, as PATH_MAX does.
+const maxLinkTarget = 4096
 
 func (t *treeFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
@@ -636,62 +700,63 @@ func (t *treeFS) ReadFile(name string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// resolve finds the entry at name one path component at a time, following
-// symbolic links at every step (also in the middle of a path) while their
-// targets stay inside the repository. A file in the middle of a path means
+// resolve finds the entry at name as the operating system would find the
+// file in a checkout of the tree: one component at a time, following
+// symbolic links at every step (also in the middle of a path), with ".."
+// in a link's target going to the parent of the real folder reached, never
+// folded lexically (see package pathwalk). A link whose real location is
+// outside the repository is refused. A file in the middle of a path means
 // the path does not exist.
 func (t *treeFS) resolve(name string) (object.TreeEntry, error) {
-	parts := strings.Split(name, "/")
-	tree, dir, links := t.tree, "", 0
-	for i := 0; i < len(parts); i++ {
-		e, err := tree.FindEntry(parts[i])
-		if err != nil {
-			if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-				return object.TreeEntry{}, fs.ErrNotExist
-			}
-			return object.TreeEntry{}, err
-		}
-		last := i == len(parts)-1
-		switch e.Mode {
-		case filemode.Symlink:
-			if links++; links > maxLinks {
-				return object.TreeEntry{}, errors.New("too many levels of symbolic links")
-			}
-			target, err := t.blob(e.Hash, 4096)
-			if err != nil {
-				return object.TreeEntry{}, err
-			}
-			link := string(target)
-			next := path.Clean(path.Join(dir, link))
-			if path.IsAbs(link) || next == ".." || strings.HasPrefix(next, "../") {
-				return object.TreeEntry{}, fmt.Errorf("symbolic link to %q leaves the repository", link)
-			}
-			rest := append(strings.Split(next, "/"), parts[i+1:]...)
-			if next == "." {
-				rest = parts[i+1:]
-			}
-			if len(rest) == 0 {
-				return object.TreeEntry{Name: ".", Mode: filemode.Dir}, nil
-			}
-			parts, tree, dir, i = rest, t.tree, "", -1
-		case filemode.Dir:
-			if last {
-				return *e, nil
-			}
-			if tree, err = t.repo.TreeObject(e.Hash); err != nil {
-				return object.TreeEntry{}, err
-			}
-			dir = path.Join(dir, parts[i])
-		case filemode.Submodule:
-			return object.TreeEntry{}, errors.New("is a submodule")
-		default:
-			if !last {
-				return object.TreeEntry{}, fs.ErrNotExist
-			}
-			return *e, nil
-		}
+	res, err := pathwalk.Resolve(treeNode{tree: t.tree}, name, t.lookup)
+	switch {
+	case errors.Is(err, pathwalk.ErrNotDir):
+		return object.TreeEntry{}, fs.ErrNotExist
+	case err != nil:
+		return object.TreeEntry{}, err
+	case !res.Exists():
+		return object.TreeEntry{}, fs.ErrNotExist
+	case res.Entry.Kind == pathwalk.Dir:
+		return object.TreeEntry{Name: path.Base(res.Path), Mode: filemode.Dir}, nil
 	}
-	return object.TreeEntry{}, fs.ErrNotExist
+	return res.Entry.Node.entry, nil
+}
+
+// treeNode is a folder of a git tree (tree set) or a file (entry set).
+type treeNode struct {
+	tree  *object.Tree
+	entry object.TreeEntry
+}
+
+// lookup finds one entry of a folder of the tree.
+func (t *treeFS) lookup(dir treeNode, name string) (pathwalk.Entry[treeNode], error) {
+	e, err := dir.tree.FindEntry(name)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return pathwalk.Entry[treeNode]{Kind: pathwalk.Missing}, nil
+	}
+	if err != nil {
+		return pathwalk.Entry[treeNode]{}, err
+	}
+	switch e.Mode {
+	case filemode.Symlink:
+		target, err := t.blob(e.Hash, maxLinkTarget)
+		if err != nil {
+			return pathwalk.Entry[treeNode]{}, err
+		}
+		if len(target) > maxLinkTarget {
+			return pathwalk.Entry[treeNode]{}, fmt.Errorf("symbolic link %q: a target of more than %d bytes", name, maxLinkTarget)
+		}
+		return pathwalk.Entry[treeNode]{Kind: pathwalk.Link, Target: string(target)}, nil
+	case filemode.Dir:
+		tree, err := t.repo.TreeObject(e.Hash)
+		if err != nil {
+			return pathwalk.Entry[treeNode]{}, err
+		}
+		return pathwalk.Entry[treeNode]{Kind: pathwalk.Dir, Node: treeNode{tree: tree, entry: *e}}, nil
+	case filemode.Submodule:
+		return pathwalk.Entry[treeNode]{}, errors.New("is a submodule")
+	}
+	return pathwalk.Entry[treeNode]{Kind: pathwalk.File, Node: treeNode{entry: *e}}, nil
 }
 
 func (t *treeFS) blob(h plumbing.Hash, limit int64) ([]byte, error) {
@@ -789,8 +854,14 @@ func (r *Repo) FetchTags(ctx context.Context, remote, name, token string) error 
 	if token != "" {
 		msg = strings.ReplaceAll(msg, token, "***")
 	}
-	return fmt.Errorf("fetching the release tags of %s from %s: %s", name, remote, msg)
+	return &FetchError{msg: fmt.Sprintf("fetching the release tags of %s from %s: %s", name, remote, msg)}
 }
+
+// FetchError reports that fetching from a remote failed, as opposed to an
+// error in what was already there.
+type FetchError struct{ msg string }
+
+func (e *FetchError) Error() string { return e.msg }
 
 // RemoteURL returns the first URL of a remote, or "" if there is none.
 func (r *Repo) RemoteURL(name string) string {

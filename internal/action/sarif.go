@@ -1,10 +1,7 @@
 package action
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +10,7 @@ import (
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/gate"
 	"github.com/modelgate/modelgate/internal/render"
+	"github.com/modelgate/modelgate/internal/safewrite"
 )
 
 // readPlaceInputs reads the inputs that say where the verdict goes beyond
@@ -51,62 +49,40 @@ func workspace(getenv func(string) string) string {
 	return "."
 }
 
-// insideWorkspace resolves p (relative to the workspace, or absolute) to
-// the file to write, and refuses one outside the workspace as the OS
-// resolves it (symbolic links included), a folder, or a symbolic link.
+// insideWorkspace checks that p (relative to the workspace, or absolute
+// under it) names a file that can be written inside the workspace as the
+// OS resolves it (symbolic links included), and returns it relative to the
+// workspace.
 func insideWorkspace(ws, p string) (string, error) {
-	wsAbs, err := filepath.Abs(ws)
-	if err != nil {
-		return "", err
-	}
-	wsReal, err := filepath.EvalSymlinks(wsAbs)
-	if err != nil {
-		return "", fmt.Errorf("the workspace %q: %w", ws, err)
-	}
-	target := p
-	if !filepath.IsAbs(target) {
-		target = filepath.Join(wsAbs, target)
-	}
-	target = filepath.Clean(target)
-	if rel, err := filepath.Rel(wsAbs, target); err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("not a file inside the workspace %q; give a path inside it, e.g. modelgate.sarif", wsAbs)
-	}
-	if err := realInside(wsReal, filepath.Dir(target)); err != nil {
-		return "", err
-	}
-	fi, err := os.Lstat(target)
-	switch {
-	case err == nil && fi.Mode()&fs.ModeSymlink != 0:
-		return "", errors.New("a symbolic link: refused, give the path of a regular file inside the workspace")
-	case err == nil && fi.IsDir():
-		return "", errors.New("a folder: give a file name, e.g. modelgate.sarif")
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return "", err
-	}
-	return target, nil
-}
-
-// realInside checks that dir, or its nearest existing ancestor, is inside
-// root once symbolic links are resolved.
-func realInside(root, dir string) error {
-	for d := dir; ; d = filepath.Dir(d) {
-		real, err := filepath.EvalSymlinks(d)
-		if errors.Is(err, fs.ErrNotExist) && filepath.Dir(d) != d {
-			continue
-		}
+	rel := p
+	if filepath.IsAbs(p) {
+		wsAbs, err := filepath.Abs(ws)
 		if err != nil {
-			return err
+			return "", err
 		}
-		if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return fmt.Errorf("its folder resolves to %q, outside the workspace %q; give a path inside it", real, root)
+		r, err := filepath.Rel(wsAbs, filepath.Clean(p))
+		if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return "", fmt.Errorf("not a file inside the workspace %q; give a path inside it, e.g. modelgate.sarif", wsAbs)
 		}
-		return nil
+		rel = r
 	}
+	if c := filepath.Clean(rel); c == "." || c == ".." || strings.HasPrefix(c, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("not a file inside the workspace; give a path inside it, e.g. modelgate.sarif")
+	}
+	tree, err := safewrite.Open(ws)
+	if err != nil {
+		return "", err
+	}
+	defer tree.Close()
+	if _, err := tree.Resolve(rel); err != nil {
+		return "", err
+	}
+	return rel, nil
 }
 
 // writeSARIF writes the report as SARIF to the sarif input's file, with
 // locations relative to the workspace (where code scanning resolves them),
-// atomically: a temporary file in the same folder, then a rename.
+// inside the workspace only and atomically (package safewrite).
 func (a *runner) writeSARIF(r *check.Report, repo string) error {
 	if a.in.sarif == "" {
 		return nil
@@ -123,33 +99,16 @@ func (a *runner) writeSARIF(r *check.Report, repo string) error {
 	if err := render.SARIFAt(&b, r, root); err != nil {
 		return err
 	}
-	dir := filepath.Dir(a.in.sarif)
-	wsReal, err := filepath.EvalSymlinks(workspace(a.env.Getenv))
+	tree, err := safewrite.Open(workspace(a.env.Getenv))
 	if err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
-	if err := realInside(wsReal, dir); err != nil {
-		return fmt.Errorf("input sarif: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("writing SARIF: %w", err)
-	}
-	if err := realInside(wsReal, dir); err != nil { // created as it was checked
-		return fmt.Errorf("input sarif: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".modelgate-sarif-*")
-	if err != nil {
-		return fmt.Errorf("writing SARIF: %w", err)
-	}
-	_, err = tmp.WriteString(b.String())
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	defer tree.Close()
+	tg, err := tree.Resolve(a.in.sarif)
 	if err == nil {
-		err = os.Rename(tmp.Name(), a.in.sarif)
+		err = tree.WriteFile(tg, []byte(b.String()))
 	}
 	if err != nil {
-		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("writing SARIF to %q: %w", a.in.sarif, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -254,7 +255,7 @@ func (cm *commenter) find(ctx context.Context) ([]*github.IssueComment, error) {
 		}
 		opts.Page = resp.NextPage
 	}
-	slices.SortFunc(found, func(x, y *github.IssueComment) int { return int(x.GetID() - y.GetID()) })
+	slices.SortFunc(found, func(x, y *github.IssueComment) int { return cmp.Compare(x.GetID(), y.GetID()) })
 	return found, nil
 }
 

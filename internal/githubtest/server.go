@@ -203,6 +203,8 @@ type fault struct {
 // Client and Close.
 type Server struct {
 	*httptest.Server
+	comments comments // the issue comments: comments.go
+
 	Owner, Repo string
 	// Token is the token the server accepts; empty accepts any request.
 	Token string
@@ -216,7 +218,6 @@ type Server struct {
 	faults   []*fault
 	requests []Request
 	calls    int
-	comments comments // issue comments: comments.go
 }
 
 // New starts a fake GitHub for owner/repo that accepts token, closed when

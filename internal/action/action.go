@@ -192,12 +192,12 @@ func (a *runner) run(ctx context.Context) (int, error) {
 		}
 	}
 	a.report(r)
+	var rel *release.Result
 	a.comment(ctx, r, ghctx)
 	if err := a.writeSARIF(r, repo); err != nil {
 		a.outputs(r, nil)
 		return 0, err
 	}
-	var rel *release.Result
 	if a.in.command == "release" && t.release && code == exitcode.Pass {
 		if rel, err = a.release(ctx, r, t, ghctx); err != nil {
 			a.outputs(r, nil)

@@ -100,8 +100,10 @@ func TestDraftGolden(t *testing.T) {
 			[]string{"## Why this is a PATCH release", "## Fixed", "- `src/model.py` changed"}},
 		{"none", edit("3.0e-4", "2.0e-4"), nil,
 			[]string{"## Why the version does not change", "No version change was required", "| `learning_rate` | `3.0e-4` | `2.0e-4` |"}},
+		// modelgate notes refuses to draft a version that is too small; the
+		// draft itself never says a release is wrong.
 		{"too-small", edit("2.1.3", "2.1.4", "4096", "5120"), nil,
-			[]string{"## Why this must be a MAJOR release", "**Declared 2.1.4 is too small:**", "lite-llm-base-v3.0.0", Placeholder}},
+			[]string{"The changes require a **major** bump, from 2.1.3 to 3.0.0", Placeholder}},
 		{"fingerprint", edit("2.1.3", "2.2.0", "sha256:aaaa", "sha256:bbbb"), nil,
 			[]string{"## Why this is a MINOR release", "`fingerprints.greedy`: `\"sha256:aaaa\"` → `\"sha256:bbbb\"`"}},
 	}
@@ -111,6 +113,11 @@ func TestDraftGolden(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(d, w) {
 					t.Errorf("draft lacks %q", w)
+				}
+			}
+			for _, wrong := range []string{"too small", "fails", "must be", "wrong"} {
+				if strings.Contains(d, wrong) {
+					t.Errorf("the draft says %q: a draft never says the release is wrong", wrong)
 				}
 			}
 			if major := tt.name == "major" || tt.name == "too-small"; strings.Contains(d, Placeholder) != major {

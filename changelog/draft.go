@@ -3,9 +3,11 @@ package changelog
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/render"
 )
 
@@ -36,10 +38,19 @@ func Draft(m *check.ModelReport) string {
 }
 
 func rangeLine(m *check.ModelReport) string {
-	if m.Base == nil {
+	prepared := m.Head.Source == check.SourceIndex || m.Head.Source == check.SourceWorktree
+	switch {
+	case m.Base == nil && prepared:
+		return fmt.Sprintf("First release of %s.\n", m.Name)
+	case m.Base == nil:
 		return fmt.Sprintf("First release of %s, at `%s`.\n", m.Name, abbrev.Commit(m.Head.Commit))
+	case prepared:
+		// The staged content or working tree is no commit anyone will see:
+		// name only the baseline.
+		return fmt.Sprintf("Changes since %s (`%s`).\n", m.Base.Ref, abbrev.Commit(m.Base.Commit))
 	}
-	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", m.Base.Ref, m.Base.Ref, m.Head.Ref, abbrev.Commit(m.Base.Commit), abbrev.Commit(m.Head.Commit))
+	base, head := inert.String(m.Base.Ref), inert.String(m.Head.Ref)
+	return fmt.Sprintf("Changes since %s: `%s..%s` (`%s..%s`).\n", base, base, head, abbrev.Commit(m.Base.Commit), abbrev.Commit(m.Head.Commit))
 }
 
 // Sections returns the generated sections of the notes, in order.
@@ -70,10 +81,7 @@ func Sections(m *check.ModelReport) []Section {
 }
 
 func whyTitle(m *check.ModelReport) string {
-	if m.DeclaredBump() < m.RequiredBump {
-		return fmt.Sprintf("Why this must be a %s release", strings.ToUpper(m.RequiredBump.String()))
-	}
-	if b := m.DeclaredBump(); b != check.BumpNone {
+	if b := max(m.DeclaredBump(), m.RequiredBump); b != check.BumpNone {
 		return fmt.Sprintf("Why this is a %s release", strings.ToUpper(b.String()))
 	}
 	return "Why the version does not change"
@@ -93,11 +101,10 @@ func why(m *check.ModelReport) string {
 			}
 		}
 	}
-	switch declared := m.DeclaredBump(); {
-	case declared > m.RequiredBump:
+	// A draft describes the release as declared; it never says the release
+	// is wrong (modelgate notes refuses to draft a version that is).
+	if declared := m.DeclaredBump(); declared > m.RequiredBump {
 		fmt.Fprintf(&b, "\nThe release is declared %s, more than the %s the changes require.\n", declared, m.RequiredBump)
-	case declared < m.RequiredBump && m.DeclaredVersion != m.RequiredVersion:
-		fmt.Fprintf(&b, "\n**Declared %s is too small:** `modelgate check` fails until the manifest declares %s.\n", m.DeclaredVersion, m.NextIdentifier)
 	}
 	return b.String()
 }
@@ -105,20 +112,21 @@ func why(m *check.ModelReport) string {
 // item renders a finding as a bullet: path, old -> new, reason, rule.
 func item(f check.Finding) string {
 	var what string
+	path := inert.String(f.Path)
 	switch {
 	case f.Summary() != "":
-		what = f.Summary()
+		what = inert.String(f.Summary())
 	case f.Rule == check.FileRule:
-		what = fmt.Sprintf("`%s` changed", f.Path)
+		what = fmt.Sprintf("`%s` changed", path)
 	case f.OldText() == "(absent)":
-		what = fmt.Sprintf("`%s` added: `%s`", f.Path, clip(f.NewText()))
+		what = fmt.Sprintf("`%s` added: `%s`", path, clip(f.NewText()))
 	case f.NewText() == "(absent)":
-		what = fmt.Sprintf("`%s` removed (was `%s`)", f.Path, clip(f.OldText()))
+		what = fmt.Sprintf("`%s` removed (was `%s`)", path, clip(f.OldText()))
 	default:
-		what = fmt.Sprintf("`%s`: `%s` → `%s`", f.Path, clip(f.OldText()), clip(f.NewText()))
+		what = fmt.Sprintf("`%s`: `%s` → `%s`", path, clip(f.OldText()), clip(f.NewText()))
 	}
 	if r := f.Reason(); r != "" && f.Rule != check.FileRule {
-		what += " — " + r
+		what += " — " + inert.String(r)
 	}
 	return fmt.Sprintf("- %s [`%s`]\n", what, f.Rule)
 }
@@ -148,7 +156,7 @@ func group(findings []check.Finding) map[string][]string {
 		}
 		line := item(f)
 		if f.Suppressed != "" {
-			line = strings.TrimSuffix(line, "\n") + " (suppressed: " + f.Suppressed + ")\n"
+			line = strings.TrimSuffix(line, "\n") + " (suppressed: " + inert.String(f.Suppressed) + ")\n"
 		}
 		out[key] = append(out[key], line)
 	}
@@ -162,9 +170,10 @@ func isHyperparameter(f check.Finding) bool { return f.Effect() == check.EffectT
 func hyperparameterTable(m *check.ModelReport) string {
 	var rows []string
 	if m.Base == nil {
-		if hp := m.HeadModel.Root.Get("hyperparameters"); hp != nil {
+		// Resolved: the training configs the field names, read in place.
+		if hp := m.HeadModel.Resolved.Get("hyperparameters"); hp != nil {
 			for _, k := range hp.Keys {
-				rows = append(rows, fmt.Sprintf("| `%s` | | `%s` |\n", k, clip(hp.Fields[k].Text())))
+				rows = append(rows, fmt.Sprintf("| `%s` | | %s |\n", render.MarkdownEscape(k), cell(hp.Fields[k].Text())))
 			}
 		}
 	} else {
@@ -205,7 +214,7 @@ func metricsTable(m *check.ModelReport) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("Compared with " + m.Base.Ref + ".\n\n| metric | old | new | delta |\n|---|---|---|---|\n")
+	b.WriteString("Compared with " + inert.String(m.Base.Ref) + ".\n\n| metric | old | new | delta |\n|---|---|---|---|\n")
 	for _, mc := range m.Metrics {
 		delta := mc.Delta
 		switch {
@@ -255,10 +264,10 @@ func knownRegressions(m *check.ModelReport) string {
 			continue
 		}
 		if mc.New == "" {
-			fmt.Fprintf(&b, "- `%s` is no longer reported (was %s)\n", mc.Path, mc.Old)
+			fmt.Fprintf(&b, "- `%s` is no longer reported (was %s)\n", inert.String(mc.Path), inert.String(mc.Old))
 			continue
 		}
-		fmt.Fprintf(&b, "- `%s`: %s → %s (%s), beyond the tolerance %s\n", mc.Path, mc.Old, mc.New, mc.Delta, mc.Rule.ToleranceText())
+		fmt.Fprintf(&b, "- `%s`: %s → %s (%s), beyond the tolerance %s\n", inert.String(mc.Path), inert.String(mc.Old), inert.String(mc.New), inert.String(mc.Delta), mc.Rule.ToleranceText())
 	}
 	if b.Len() == 0 {
 		return ""
@@ -294,9 +303,16 @@ func migration(m *check.ModelReport) string {
 	return b.String()
 }
 
+// clip makes a value from a repository inert and cuts it to 80 bytes, at
+// a character boundary.
 func clip(s string) string {
+	s = inert.String(s)
 	if len(s) > 80 {
-		return s[:77] + "..."
+		n := 77
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n] + "..."
 	}
 	return s
 }

@@ -1,10 +1,13 @@
 package changelog
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/inert"
 )
 
 // RecordSchema names the version record's format; it changes only when a
@@ -29,6 +32,20 @@ type Record struct {
 	Fingerprints       any             `json:"fingerprints"`
 	ReleaseNotes       NotesRecord     `json:"release_notes"`
 	ModelgateVersion   string          `json:"modelgate_version"`
+}
+
+// MarshalJSON encodes the record with the escapes of inert.JSON: the
+// characters encoding/json leaves raw (bidirectional and C1 controls,
+// "##[") are written as \u escapes, which decode to the same values.
+func (r *Record) MarshalJSON() ([]byte, error) {
+	type plain Record
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode((*plain)(r)); err != nil {
+		return nil, err
+	}
+	return inert.JSON(bytes.TrimSpace(b.Bytes())), nil
 }
 
 // Commits are the commits a release was judged on.

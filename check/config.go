@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/modelgate/modelgate/internal/excerpt"
 )
@@ -12,7 +13,10 @@ import (
 const DefaultConfigFile = ".modelgate.yaml"
 
 // DefaultIgnore lists the paths that never count as a model change.
-var DefaultIgnore = []string{".github/**", "docs/**", "**/*.md", ".modelgate.yaml", ".pre-commit-hooks.yaml", ".gitignore", ".gitattributes"}
+// Repository plumbing (CI, docs, git and hook-manager settings) is never part
+// of a model (DESIGN §7).
+var DefaultIgnore = []string{".github/**", "docs/**", "**/*.md", ".modelgate.yaml", ".gitignore", ".gitattributes",
+	".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "lefthook.yml", ".husky/**", ".editorconfig", "LICENSE*", "CODEOWNERS"}
 
 // Config is a repository's .modelgate.yaml.
 type Config struct {
@@ -25,6 +29,8 @@ type Config struct {
 	Rules      map[string]RuleConfig // overrides of built-in rules and custom rules, by ID
 	Suppress   []Suppression
 	Pre1       Pre1Policy
+	// Policy says whether work in progress is gated (policy:).
+	Policy Policy
 	// Metrics says, per metric, which direction is better and how far it
 	// may regress (the metrics: section).
 	Metrics []MetricRule
@@ -50,7 +56,8 @@ type Suppression struct {
 
 // DefaultConfig returns the configuration used when a repository has none.
 func DefaultConfig() *Config {
-	return &Config{NotesDir: "releases", Ignore: append([]string(nil), DefaultIgnore...), Rules: map[string]RuleConfig{}, Pre1: Pre1Shift}
+	return &Config{NotesDir: "releases", Ignore: append([]string(nil), DefaultIgnore...), Rules: map[string]RuleConfig{}, Pre1: Pre1Shift,
+		Policy: PolicyRelease}
 }
 
 // ParseConfig parses .modelgate.yaml. Unknown keys are errors with their line.
@@ -125,6 +132,10 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				return nil, bad(v, "pre1_policy must be shift (0.y.z: breaking bumps y) or strict (breaking goes to 1.0.0), not %s", excerpt.Of(v.Text()))
 			}
 			c.Pre1 = Pre1Policy(v.Str)
+		case "policy":
+			if c.Policy, err = parsePolicy(name, v); err != nil {
+				return nil, err
+			}
 		case "rules":
 		case "metrics":
 			if err := c.parseMetrics(name, v); err != nil {
@@ -145,7 +156,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 				c.Suppress = append(c.Suppress, s)
 			}
 		default:
-			return nil, bad(v, "unknown key %s; known keys are models, notes_dir, ignore, rules, suppress, metrics, pre1_policy", excerpt.Quote(k))
+			return nil, bad(v, "unknown key %s; known keys are models, policy, notes_dir, ignore, rules, suppress, metrics, pre1_policy", excerpt.Quote(k))
 		}
 	}
 	return c, nil
@@ -309,7 +320,16 @@ func (c *Config) Ignored(p string) bool {
 
 // globRE compiles a glob where * matches within one segment (segments end at
 // sep), ** matches across segments, and everything else is literal.
+// Each is compiled once per process: a run asks about every changed path
+// of every model.
 func globRE(glob string, sep byte) *regexp.Regexp {
+	key := globKey{sep, glob}
+	globMu.RLock()
+	re := globs[key]
+	globMu.RUnlock()
+	if re != nil {
+		return re
+	}
 	var b strings.Builder
 	b.WriteString("^")
 	seg := regexp.QuoteMeta(string(sep))
@@ -330,5 +350,21 @@ func globRE(glob string, sep byte) *regexp.Regexp {
 		}
 	}
 	b.WriteString("$")
-	return regexp.MustCompile(b.String())
+	re = regexp.MustCompile(b.String())
+	globMu.Lock()
+	globs[key] = re
+	globMu.Unlock()
+	return re
 }
+
+// globKey names a compiled glob: its separator and pattern.
+type globKey struct {
+	sep  byte
+	glob string
+}
+
+// globs caches compiled globs.
+var (
+	globMu sync.RWMutex
+	globs  = map[globKey]*regexp.Regexp{}
+)

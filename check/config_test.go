@@ -22,11 +22,29 @@ func TestParseConfigErrors(t *testing.T) {
 		{"models: [../other/manifest.yaml]\n", "leaves the repository"},
 		{"notes_dir: /abs\n", "absolute path"},
 		{"- a\n", "the configuration must be a map"},
+		{"policy: always\n", ".modelgate.yaml:1: policy must be release (gate releases; work in progress passes) or every-change (gate every change), not always"},
+		{"policy: [release]\n", ".modelgate.yaml:1: policy must be release"},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(".modelgate.yaml", []byte(tt.data))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseConfig(%q) error = %v, want %q", tt.data, err, tt.want)
+		}
+	}
+}
+
+func TestConfigPolicy(t *testing.T) {
+	for data, want := range map[string]Policy{
+		"":                       PolicyRelease,
+		"policy: release\n":      PolicyRelease,
+		"policy: every-change\n": PolicyEveryChange,
+	} {
+		cfg, err := ParseConfig(".modelgate.yaml", []byte(data))
+		if err != nil {
+			t.Fatalf("%q: %v", data, err)
+		}
+		if cfg.Policy != want {
+			t.Errorf("%q: policy %q, want %q", data, cfg.Policy, want)
 		}
 	}
 }
@@ -39,6 +57,11 @@ func TestConfigIgnore(t *testing.T) {
 	for p, want := range map[string]bool{
 		"docs/a/b.md": true, ".github/workflows/ci.yml": true, "README.md": true, "models/a/README.md": true,
 		"notebooks/x/y.py": true, "eval.ipynb": true, "src/eval.ipynb": false, "src/model.py": false, "docsx/a": false,
+		// the built-in defaults of DESIGN §7
+		".modelgate.yaml": true, ".gitignore": true, ".gitattributes": true, ".pre-commit-config.yaml": true,
+		".pre-commit-hooks.yaml": true, "lefthook.yml": true, ".husky/pre-commit": true, ".husky/_/h": true,
+		".editorconfig": true, "LICENSE": true, "LICENSE.txt": true, "CODEOWNERS": true,
+		"models/a/LICENSE": false, "lefthook.yaml": false, "src/.gitignore": false, "husky/x": false,
 	} {
 		if got := cfg.Ignored(p); got != want {
 			t.Errorf("Ignored(%q) = %v, want %v", p, got, want)

@@ -67,6 +67,11 @@ type Change struct {
 	// At is where the change shows in the head revision: the new value, or
 	// for a removal the nearest surviving parent.
 	At Pos
+	// From is the old path of a key that was renamed or moved (Path is the
+	// new one); nil otherwise.
+	From Path
+	// restated: a renamed key whose value says the same in another form.
+	restated bool
 }
 
 // Diff compares two trees and returns their differences in a stable order.

@@ -40,6 +40,14 @@ type Input struct {
 	Notices []string
 	// AllTensors reports one finding per tensor instead of pattern groups.
 	AllTensors bool
+	// Release says the caller gates a release (a release tag, --release,
+	// --base none, the Action's release command): the full gate applies
+	// whatever the declared version.
+	Release bool
+	// WorkInProgress says the caller knows the change is not a release (a
+	// commit that keeps the declared version): under policy release it
+	// passes, whatever the declared version.
+	WorkInProgress bool
 }
 
 // maxFileFindings bounds the file-changed findings listed one by one.
@@ -62,6 +70,10 @@ func Evaluate(in Input) (*ModelReport, error) {
 		Notices:  append([]string{}, in.Notices...),
 	}
 	r.Head.Version = head.ID.Version.String()
+	r.TagCommit = in.TagCommit
+	if r.Head.Source == "" {
+		r.Head.Source = SourceCommit
+	}
 	r.HeadModel, r.BaseModel = head, in.Base
 	declared := head.ID.Version
 	if in.Declared != nil && !in.Declared.Equal(head.ID.Version) {
@@ -76,6 +88,11 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.NotesTarget = p
 	}
 	declaredID := Identifier{Name: head.ID.Name, Version: declared}
+	r.Release = isRelease(in, declared)
+	if !in.Release && in.TagCommit != "" && in.TagCommit == in.HeadRef.Commit {
+		r.Notices = append(r.Notices, fmt.Sprintf("%s is tagged at %s: gated as that release", declaredID, in.HeadRef.Ref))
+	}
+	r.Gated = r.Release || cfg.Policy == PolicyEveryChange
 
 	if in.Base == nil {
 		if ts := head.Tensors; ts != nil && ts.Unavailable != "" {
@@ -84,6 +101,10 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.RequiredBump = BumpNone
 		r.RequiredVersion = declared.String()
 		r.NextIdentifier = declaredID.String()
+		if !r.Gated {
+			r.workInProgress(in, declared)
+			return r.finish(cfg, in), nil
+		}
 	} else {
 		base := in.Base
 		b := in.BaseRef
@@ -94,7 +115,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 			return nil, err
 		}
 		r.Findings = append(r.Findings, found...)
-		r.Findings = append(r.Findings, fileFindings(cfg, base, head, in.Changed, in.Exclude)...)
+		r.Findings = append(r.Findings, fillBasis(fileFindings(cfg, base, head, in.Changed, in.Exclude))...)
 		r.tensorEvidence(cfg, in)
 		r.Metrics = compareMetrics(cfg, base, head)
 		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
@@ -103,14 +124,22 @@ func Evaluate(in Input) (*ModelReport, error) {
 				r.RequiredBump = f.Bump
 			}
 		}
+		r.Conservative = conservative(r.Findings, r.RequiredBump)
+		r.Findings = capFindings(r.Findings, MaxFindingsPerRule)
+		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
+		r.RequiredVersion = req.String()
+		// The next release continues the baseline's model: a renamed model's
+		// is the old name's, which the fix asks to keep.
+		r.NextIdentifier = Identifier{Name: base.ID.Name, Version: req}.String()
 		if base.ID.Name != head.ID.Name {
 			r.addProblem(cfg, Problem{Rule: ruleModelRenamed.ID, File: head.Manifest, Line: head.IDPos.Line,
 				Message: fmt.Sprintf("model renamed from %s to %s; a new name is a new model", base.ID.Name, head.ID.Name),
-				Fix:     fmt.Sprintf("keep the name %s, or start the new model with --base none", base.ID.Name)})
+				Fix:     fmt.Sprintf("keep the name %s (declare %s), or start %s as a new model with --base none", base.ID.Name, r.NextIdentifier, head.ID.Name)})
 		}
-		req := cfg.Pre1.Apply(base.ID.Version, r.RequiredBump)
-		r.RequiredVersion = req.String()
-		r.NextIdentifier = Identifier{Name: head.ID.Name, Version: req}.String()
+		if !r.Gated {
+			r.workInProgress(in, declared)
+			return r.finish(cfg, in), nil
+		}
 		if !r.judgeVersion(cfg, in, base.ID.Version, declared, req) {
 			return r.finish(cfg, in), nil
 		}
@@ -249,6 +278,7 @@ func (r *ModelReport) finish(cfg *Config, in Input) *ModelReport {
 			Message: fmt.Sprintf("%s changed since %s, and its rules, suppressions and ignores apply to this verdict", file, in.BaseRef.Ref),
 			Fix:     "review the change to the configuration with the release"})
 	}
+	r.Problems = capProblems(r.Problems, MaxFindingsPerRule)
 	r.Passed = r.Errors() == 0
 	return r
 }
@@ -261,8 +291,9 @@ func Classify(cfg *Config, base, head *Model) ([]Finding, error) {
 
 // ClassifyWith is Classify with options. The manifest and its parsed files
 // are diffed as trees and classified by the rule table; tensor signatures
-// are compared name by name and OpenAPI documents with oasdiff. An error
-// means oasdiff could not compare the documents.
+// are compared name by name and OpenAPI documents with oasdiff. Each rule
+// lists at most MaxFindingsPerRule tree findings and one remainder that
+// counts the rest. An error means oasdiff could not compare the documents.
 func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Finding, error) {
 	if cfg == nil {
 		cfg = DefaultConfig()
@@ -273,8 +304,12 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	}
 	openAPI := base.API != nil && head.API != nil
 	var apiChanges []Change
-	var out []Finding
-	for _, c := range Diff(base.Resolved, head.Resolved) {
+	// Tree findings are capped as they come (MaxFindingsPerRule): a config
+	// of 100,000 changed keys holds 100 findings in memory, not 100,000.
+	capped := newCapper(MaxFindingsPerRule)
+	old, new := interpolate(base.Resolved), interpolate(head.Resolved)
+	tc := newTreeContext(old, new)
+	for _, c := range expandUnknown(pairRenames(Diff(old, new)), tc) {
 		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
 			continue
 		}
@@ -282,8 +317,9 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 			apiChanges = append(apiChanges, c)
 			continue
 		}
-		out = append(out, treeFinding(cfg, hf, c))
+		capped.add(treeFinding(cfg, hf, tc, c))
 	}
+	out := capped.findings()
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
 		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
 	}
@@ -294,18 +330,21 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 		}
 		out = append(out, found...)
 		for _, c := range uncovered {
-			f := treeFinding(cfg, hf, c)
+			f := treeFinding(cfg, hf, tc, c)
 			f.Message += " (oasdiff reports no change here; classified by the generic API rules)"
 			out = append(out, f)
 		}
 	}
+	reconcileTensorsAdded(out)
+	capUnclassified(out, base.Tensors, head.Tensors)
+	fillBasis(out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Bump > out[j].Bump })
 	return out, nil
 }
 
 // treeFinding classifies one difference of the trees with the rule table.
-func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
-	s := &subject{Change: &c, section: c.Path[0].Key}
+func treeFinding(cfg *Config, hf *hfConfig, tc *treeContext, c Change) Finding {
+	s := &subject{Change: &c, section: c.Path[0].Key, tree: tc}
 	s.keys = append(s.keys, c.Path[1:].keys()...)
 	if s.section == "architecture" {
 		s.hf = hf
@@ -320,6 +359,7 @@ func treeFinding(cfg *Config, hf *hfConfig, c Change) Finding {
 	f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: c.Path.String(), File: c.At.File, Line: c.At.Line,
 		Old: c.Old.Interface(), New: c.New.Interface(), Message: message(r, &c),
 		oldText: c.Old.Text(), newText: c.New.Text(), effect: r.Effect}
+	explain(&f, r, s)
 	if s.section == "metrics" && c.Kind == Changed && c.Old.Kind == KindNumber && c.New.Kind == KindNumber {
 		d := metricDelta(c.Old, c.New)
 		f.summary = fmt.Sprintf("%s: %s -> %s (%s)", f.Path, c.Old.Str, c.New.Str, d)
@@ -379,6 +419,7 @@ func classify(cfg *Config, s *subject) *Rule {
 		}
 	}
 	for _, r := range Rules {
+		s.consulted = nil
 		if r.match != nil && r.match(s) {
 			return r
 		}
@@ -436,7 +477,7 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 					}
 				}
 				out = append(out, Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("(%d more files)", rest), File: p, effect: r.Effect,
-					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason)})
+					Message: fmt.Sprintf("%d more files of the model changed: %s", rest, r.Reason), omitted: rest})
 				break
 			}
 			counted++

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -54,8 +55,15 @@ func TestEvaluate(t *testing.T) {
 		changed  []string
 		declared string
 		tag      string // commit of the declared version's tag
+		policy   Policy // default release
+		release  bool   // the caller says it is a release (Input.Release)
+		wip      bool   // the caller says it is not (Input.WorkInProgress)
 		bump     Bump
 		problems []string
+		// isRelease and notice: the report's release field, and a notice it
+		// must hold ("" for none asserted).
+		isRelease bool
+		notice    string
 	}{
 		{name: "tier added is minor",
 			edit:  replace("2.1.3", "2.2.0", "routing:", "  - name: long\n    experts: 4\nrouting:"),
@@ -89,8 +97,26 @@ func TestEvaluate(t *testing.T) {
 		{name: "code file is patch",
 			edit: replace("2.1.3", "2.1.4"), files: append(notes("2.1.4", "Fix."), "src/model.py", "x"),
 			changed: []string{"src/model.py", "docs/index.md", "releases/v2.1.4.md"}, bump: BumpPatch},
-		{name: "code change needs a bump",
-			edit: replace(), changed: []string{"src/model.py"}, bump: BumpPatch, problems: []string{"version-not-bumped"}},
+		{name: "code change needs a bump under every-change",
+			edit: replace(), changed: []string{"src/model.py"}, policy: PolicyEveryChange, bump: BumpPatch, problems: []string{"version-not-bumped"}},
+		{name: "code change is work in progress under release",
+			edit: replace(), changed: []string{"src/model.py"}, bump: BumpPatch,
+			notice: "work in progress: unreleased changes require a patch bump: the next release must be at least 2.1.4"},
+		{name: "work in progress that needs a major bump",
+			edit: replace("4096", "5120"), bump: BumpMajor,
+			notice: "work in progress: unreleased changes require a major bump: the next release must be at least 3.0.0"},
+		{name: "a release by the caller's word is gated",
+			edit: replace("4096", "5120"), release: true, bump: BumpMajor, problems: []string{"version-not-bumped"}, isRelease: true},
+		{name: "a bumped version is a release",
+			edit: replace("2.1.3", "2.2.0", "4096", "5120"), bump: BumpMajor, problems: []string{"version-too-small", "release-notes-missing"}, isRelease: true},
+		{name: "a commit that keeps a bumped version is work in progress",
+			edit: replace("2.1.3", "2.2.0", "4096", "5120"), wip: true, bump: BumpMajor,
+			notice: "work in progress: unreleased changes require a major bump: the next release must be at least 3.0.0 (manifest.yaml declares 2.2.0)"},
+		{name: "every-change gates what the caller calls work in progress",
+			edit: replace("2.1.3", "2.2.0", "4096", "5120"), wip: true, policy: PolicyEveryChange, bump: BumpMajor,
+			problems: []string{"version-too-small", "release-notes-missing"}},
+		{name: "hyperparameters only in work in progress",
+			edit: replace("3.0e-4", "2.0e-4"), bump: BumpNone, notice: "no release needed: the changes require no version bump and manifest.yaml keeps 2.1.3"},
 		{name: "version decreased",
 			edit: replace("2.1.3", "2.1.2"), files: notes("2.1.2", "x"), problems: []string{"version-decreased"}},
 		{name: "version skips warns",
@@ -138,9 +164,24 @@ func TestEvaluate(t *testing.T) {
 				in.Declared, _ = ParseVersion(tt.declared)
 				in.DeclaredSource = "--version " + tt.declared
 			}
+			in.Release, in.WorkInProgress = tt.release, tt.wip
+			if tt.policy != "" {
+				in.Config = DefaultConfig()
+				in.Config.Policy = tt.policy
+			}
 			r, err := Evaluate(in)
 			if err != nil {
 				t.Fatal(err)
+			}
+			wantRelease := tt.isRelease || tt.release || !tt.wip && head.ID.String() != base.ID.String()
+			if tt.declared != "" && tt.declared != "2.1.3" {
+				wantRelease = true
+			}
+			if r.Release != wantRelease {
+				t.Errorf("release = %v, want %v", r.Release, wantRelease)
+			}
+			if tt.notice != "" && !slices.Contains(r.Notices, tt.notice) {
+				t.Errorf("notices = %q, want %q among them", r.Notices, tt.notice)
 			}
 			if r.RequiredBump != tt.bump {
 				t.Errorf("required bump = %s, want %s; findings %+v", r.RequiredBump, tt.bump, r.Findings)
@@ -193,10 +234,24 @@ func TestFirstRelease(t *testing.T) {
 	if !r.Passed || r.Base != nil || r.NextIdentifier != "lite-llm-base-v2.1.3" || len(r.Findings) != 0 {
 		t.Errorf("first release: %+v", r)
 	}
+	if r.Release || !slices.Contains(r.Notices, "work in progress: lite-llm-base has no release yet; its first release will be lite-llm-base-v2.1.3, gated with its release notes when it is tagged (or by modelgate check --release)") {
+		t.Errorf("first release without a tag: release %v, notices %q", r.Release, r.Notices)
+	}
 	head, fsys = model(t, baseManifest)
+	// Without notes and without a tag: work in progress toward the first
+	// release passes under policy release...
 	r, _ = Evaluate(Input{Head: head, HeadFS: fsys})
-	if r.Passed || len(r.Problems) != 1 || r.Problems[0].Rule != "release-notes-missing" {
-		t.Errorf("first release without notes: %+v", r.Problems)
+	if !r.Passed || len(r.Problems) != 0 || r.Release {
+		t.Errorf("first release without notes, work in progress: %+v", r.Problems)
+	}
+	// ...and fails once it is released, or under every-change.
+	every := DefaultConfig()
+	every.Policy = PolicyEveryChange
+	for _, in := range []Input{{Head: head, HeadFS: fsys, Release: true}, {Config: every, Head: head, HeadFS: fsys}} {
+		r, _ = Evaluate(in)
+		if r.Passed || len(r.Problems) != 1 || r.Problems[0].Rule != "release-notes-missing" || r.Release != in.Release {
+			t.Errorf("first release without notes (release %v): %+v", in.Release, r.Problems)
+		}
 	}
 }
 

@@ -63,9 +63,9 @@ func set(keys ...string) map[string]bool {
 	return m
 }
 
-// classify classifies a Hugging Face config key, falling back to the
-// key-name classifier for keys the tables do not list.
-func (h *hfConfig) classify(key string) keyClass {
+// hfTableClass classifies a Hugging Face config key by the transformers
+// tables alone (classUnknown for keys they do not list).
+func hfTableClass(key string) keyClass {
 	switch {
 	case hfShapeKeys[key]:
 		return classShape
@@ -77,9 +77,6 @@ func (h *hfConfig) classify(key string) keyClass {
 		return classRuntime
 	case hfMetadataKeys[key]:
 		return classMetadata
-	}
-	if c := classifyKey(key); c != classMetadata {
-		return c
 	}
 	return classUnknown
 }

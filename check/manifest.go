@@ -38,7 +38,7 @@ type Model struct {
 	Manifest string            // repository-relative path of the manifest
 	Root     *Node             // the manifest as written
 	Resolved *Node             // the manifest with parsed pointer files in place (tensors stay as written)
-	Files    map[string]string // pointer field -> repository-relative path
+	Files    map[string]string // pointer field -> repository-relative path; field[i] for each path of a list
 	// Tensors holds the parameter signatures the tensors field names, or
 	// nil when the manifest has none.
 	Tensors *tensors.Set
@@ -118,6 +118,10 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 					}
 				}
 			}
+		} else if k == "hyperparameters" {
+			if v, err = loadHyperparameters(fsys, m, name, v); err != nil {
+				return nil, err
+			}
 		} else if k == "tensors" && v.Kind == KindMap {
 			if m.Tensors, err = tensorsFromNode(name, v); err != nil {
 				return nil, err
@@ -168,13 +172,13 @@ func validateManifest(name string, root *Node) error {
 		"api":             {KindString, KindMap},
 		"tiers":           {KindList},
 		"routing":         {KindMap},
-		"hyperparameters": {KindMap},
+		"hyperparameters": {KindMap, KindString, KindList},
 		"fingerprints":    {KindMap},
 	}
 	hint := map[string]string{
 		"tiers":           "a list of {name, experts}",
 		"routing":         "a map such as {strategy: top-2}",
-		"hyperparameters": "a map of training settings",
+		"hyperparameters": "a map of training settings, a path, or a list of paths",
 		"fingerprints":    "a map of name: sha256:<hex>",
 	}
 	for _, k := range root.Keys {

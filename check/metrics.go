@@ -371,6 +371,10 @@ func (r *ModelReport) judgeMetrics(cfg *Config, in Input) {
 		default:
 			msg = fmt.Sprintf("metric %s regressed %s -> %s (%s), beyond its tolerance %s (%s is better)", m.Path, m.Old, m.New, m.Delta, m.Rule.ToleranceText(), m.Rule.Direction())
 		}
+		if !r.Gated {
+			r.Notices = append(r.Notices, msg+": the next release's notes must acknowledge it under \"## Known regressions\"")
+			continue
+		}
 		cfgFile := cfg.File
 		if cfgFile == "" {
 			cfgFile = DefaultConfigFile

@@ -114,7 +114,7 @@ func TestPrereleaseBaseline(t *testing.T) {
 		base, _ := model(t, strings.Replace(m, "%s", tt.base, 1))
 		head, fsys := model(t, strings.Replace(strings.Replace(m, "%s", tt.declared, 1), tt.edit[0], tt.edit[1], 1),
 			"releases/v"+tt.declared+".md", "Notes.\n\n## Migration\nConvert.\n")
-		r, err := Evaluate(Input{Base: base, Head: head, HeadFS: fsys})
+		r, err := Evaluate(Input{Base: base, Head: head, HeadFS: fsys, Release: true})
 		if err != nil {
 			t.Fatal(err)
 		}

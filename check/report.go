@@ -24,9 +24,14 @@ type Ref struct {
 	Ref     string `json:"ref"`
 	Commit  string `json:"commit"`
 	Version string `json:"version"`
+	// Source says what the head was read from: commit, index (--staged)
+	// or worktree (--worktree). Empty for the baseline.
+	Source string `json:"source,omitempty"`
 }
 
-// ModelReport is the verdict for one model.
+// ModelReport is the verdict for one model. Conservative says the required
+// bump rests only on findings no rule knows (basis unclassified): a cautious
+// verdict rather than a certain one.
 type ModelReport struct {
 	Name            string       `json:"name"`
 	Manifest        string       `json:"manifest"`
@@ -34,6 +39,7 @@ type ModelReport struct {
 	Head            Ref          `json:"head"`
 	DeclaredVersion string       `json:"declared_version"`
 	RequiredBump    Bump         `json:"required_bump"`
+	Conservative    bool         `json:"conservative"`
 	RequiredVersion string       `json:"required_version"`
 	NextIdentifier  string       `json:"next_identifier"`
 	Passed          bool         `json:"passed"`
@@ -41,6 +47,14 @@ type ModelReport struct {
 	Problems        []Problem    `json:"problems"`
 	ReleaseNotes    ReleaseNotes `json:"release_notes"`
 	Notices         []string     `json:"notices"`
+	// Release says the change was judged as a release (DESIGN §3.2): its
+	// declared version differs from the baseline's, or the caller said so.
+	Release bool `json:"release"`
+
+	// Gated says the full gate judged the model: a release, or any change
+	// under policy every-change. Work in progress under policy release is
+	// not gated: it passes, and the notices say what the next release needs.
+	Gated bool `json:"-"`
 
 	// HeadModel and BaseModel are the manifests the verdict was reached on
 	// (BaseModel is nil for a first release); NotesText is the release notes
@@ -51,6 +65,9 @@ type ModelReport struct {
 	// NotesTarget is where the gate looks first for the declared version's
 	// notes: the manifest's release_notes pointer, else <dir>/<notes_dir>/v<V>.md.
 	NotesTarget string `json:"-"`
+	// TagCommit is the commit the release tag of the declared version points
+	// to, or "" when that version has no tag yet.
+	TagCommit string `json:"-"`
 	// Metrics are the evaluation metrics that differ from the baseline's,
 	// judged against the metrics: section of .modelgate.yaml.
 	Metrics []MetricChange `json:"-"`
@@ -85,11 +102,16 @@ func (m *ModelReport) DeclaredBump() Bump {
 	return BumpNone
 }
 
-// Finding is one classified difference between base and head.
+// Finding is one classified difference between base and head. Basis says
+// why it got its bump (rule, vocabulary, section, default, evidence or
+// unclassified, DESIGN §2.1); OldPath is where a renamed or moved key was at
+// the baseline.
 type Finding struct {
 	Rule    string `json:"rule"`
 	Bump    Bump   `json:"bump"`
+	Basis   Basis  `json:"basis"`
 	Path    string `json:"path"`
+	OldPath string `json:"old_path,omitempty"`
 	File    string `json:"file"`
 	Line    int    `json:"line"`
 	Old     any    `json:"old"`
@@ -101,7 +123,9 @@ type Finding struct {
 	// Count is the number of tensors a tensor finding stands for: a group
 	// whose Path is a pattern such as
 	// tensors.model.layers.{0..39}.mlp.experts.{128..179}.{gate,up,down}_proj.weight,
-	// or 1 for a single tensor. It is omitted for other findings.
+	// or 1 for a single tensor; for a remainder finding, "(N more)", the
+	// number of findings of its rule it stands for (MaxFindingsPerRule). It
+	// is omitted for other findings.
 	Count int `json:"count,omitempty"`
 	// OasdiffID is the ID of the oasdiff rule behind an API finding on an
 	// OpenAPI document, e.g. response-required-property-removed.
@@ -114,6 +138,8 @@ type Finding struct {
 	// summary, when set, replaces "path: old -> new" in the reports: the
 	// pattern and count of a tensor group, the oasdiff text of an API change.
 	summary string
+	// omitted is, for a remainder finding, how many findings it stands for.
+	omitted int
 }
 
 // OldText returns the old value on one line, "(absent)" for an addition.
@@ -151,6 +177,9 @@ type Problem struct {
 	Line    int    `json:"line"`
 	Message string `json:"message"`
 	Fix     string `json:"fix,omitempty"`
+
+	// omitted is, for a remainder problem, how many problems it stands for.
+	omitted int
 }
 
 // ReleaseNotes says where the notes of the declared version were found.
@@ -164,11 +193,19 @@ func (m *ModelReport) Errors() int {
 	n := 0
 	for _, p := range m.Problems {
 		if p.Level == LevelError {
-			n++
+			n += max(p.omitted, 1)
 		}
 	}
 	return n
 }
 
 // Warnings returns the number of warning-level problems.
-func (m *ModelReport) Warnings() int { return len(m.Problems) - m.Errors() }
+func (m *ModelReport) Warnings() int {
+	n := 0
+	for _, p := range m.Problems {
+		if p.Level != LevelError {
+			n += max(p.omitted, 1)
+		}
+	}
+	return n
+}

@@ -39,6 +39,9 @@ type Rule struct {
 	// external rules classify evidence compared outside the tree diff
 	// (tensor signatures, OpenAPI documents), so they have no matcher.
 	external bool
+	// basis is why the rule's findings get their bump; empty means the
+	// rule's own (BasisRule), or the key classification it consulted.
+	basis Basis
 }
 
 // Effect is what a finding's change does for a reader of the release notes,
@@ -80,17 +83,12 @@ type subject struct {
 	section string   // the manifest field the change is under
 	keys    []string // map keys along the path below section, last first
 	hf      *hfConfig
-}
-
-// keyClass returns the class of the nearest key on the path that the
-// classifier knows, or classUnknown.
-func (s *subject) keyClass(classify func(string) keyClass) keyClass {
-	for _, k := range s.keys {
-		if c := classify(k); c != classUnknown {
-			return c
-		}
-	}
-	return classUnknown
+	// tree is what the classifier knows of both revisions.
+	tree *treeContext
+	// verdicts of the key classification, computed when first asked;
+	// consulted is the one the matching rule used.
+	kv, hv    *keyVerdict
+	consulted *keyVerdict
 }
 
 func inSection(names ...string) func(*subject) bool {
@@ -117,11 +115,11 @@ func lastKey(names ...string) func(*subject) bool {
 }
 
 func class(c keyClass) func(*subject) bool {
-	return func(s *subject) bool { return s.keyClass(classifyKey) == c }
+	return func(s *subject) bool { return s.consult(s.verdict(), c) }
 }
 
 func hfClass(c keyClass) func(*subject) bool {
-	return func(s *subject) bool { return s.hf != nil && s.keyClass(s.hf.classify) == c }
+	return func(s *subject) bool { return s.hf != nil && s.consult(s.hfVerdict(), c) }
 }
 
 // parentKey matches a change whose parent on the path is one of the keys.
@@ -152,6 +150,12 @@ var (
 		Reason: "metadata only", match: inSection("release_notes", "migrations", "description", "authors", "license", "homepage", "tags", "citation")}
 	ruleHyperparameterChanged = &Rule{ID: "hyperparameter-changed", Effect: EffectTraining, Bump: BumpNone, Description: "a training hyperparameter changed (SPEC-040 §2.3): recorded in the notes, no version change",
 		Reason: "training setting, recorded in the release notes", match: inSection("hyperparameters")}
+
+	// Renames and null values (DESIGN §2.1).
+	ruleKeyRenamed = &Rule{ID: "key-renamed", Bump: BumpNone, Description: "a key was renamed or moved with its value unchanged: another spelling (num-layers -> num_layers), a synonym (gas -> gradient_accumulation_steps), a block under a new parent",
+		Reason: "the same setting under another name", basis: BasisVocabulary, match: renamed}
+	ruleNullEqualsAbsent = &Rule{ID: "null-equals-absent", Bump: BumpNone, Description: "a key was added or removed with the value null (None), which configuration loaders read as absent",
+		Reason: "null reads the same as no value", basis: BasisDefault, match: nullAddedOrRemoved}
 
 	// Tier composition (SPEC-040 §2.1, SPEC-031 tier expansion).
 	ruleTierAdded = &Rule{ID: "tier-added", Effect: EffectAdded, Bump: BumpMinor, Description: "a tier was added (tier expansion)",
@@ -185,11 +189,11 @@ var (
 	// Hugging Face index, a .safetensors header, or a Git LFS pointer to one).
 	// They are compared name by name, not through the rule matchers.
 	ruleTensorAdded = &Rule{ID: "tensor-added", Effect: EffectAdded, Bump: BumpMinor, Description: "parameter tensors were added (tier or expert expansion)",
-		Reason: "old checkpoints still load and the new tensors start from their initialisation", external: true}
+		Reason: "old checkpoints still load and the new tensors start from their initialisation", external: true, basis: BasisEvidence}
 	ruleTensorRemoved = &Rule{ID: "tensor-removed", Bump: BumpMajor, Description: "parameter tensors were removed",
-		Reason: "old checkpoints hold tensors the model no longer has", external: true}
+		Reason: "old checkpoints hold tensors the model no longer has", external: true, basis: BasisEvidence}
 	ruleTensorReshaped = &Rule{ID: "tensor-reshaped", Bump: BumpMajor, Description: "parameter tensors changed shape or dtype",
-		Reason: "old checkpoints cannot be loaded", external: true}
+		Reason: "old checkpoints cannot be loaded", external: true, basis: BasisEvidence}
 
 	// Evaluation metrics; regressions are the gate rule metric-regressed.
 	ruleMetricChanged = &Rule{ID: "metric-changed", Effect: EffectMetric, Bump: BumpNone, Description: "an evaluation metric changed (regressions beyond the tolerance in .modelgate.yaml fail the gate as metric-regressed)",
@@ -211,9 +215,16 @@ var (
 	ruleApiChanged = &Rule{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
 		Reason: "existing clients may break", match: inSection("api")}
 
+	// Settings of a feature that is off; framework defaults (GPT-NeoX,
+	// open_clip, derived values).
+	ruleFeatureOffSettingChanged = &Rule{ID: "feature-off-setting-changed", Bump: BumpNone, Description: "a setting of a feature that is switched off at both revisions changed (sliding_window while use_sliding_window is false, attention_layer_norm_with_affine while attention_layer_norm is false)",
+		Reason: "the feature is switched off, so the setting builds and changes nothing", match: both(isArch, featureOff)}
+	ruleDefaultMadeExplicit = &Rule{ID: "default-made-explicit", Bump: BumpNone, Description: "an architecture key was added or removed at the value its framework uses anyway: a GPT-NeoX or open_clip default, or a value derived from others (key/value heads equal to the attention heads, head width equal to hidden width over heads)",
+		Reason: "the framework already used this value", basis: BasisDefault, match: both(isArch, madeExplicit)}
+
 	// Hugging Face config.json.
 	ruleHfDefaultMadeExplicit = &Rule{ID: "hf-default-made-explicit", Bump: BumpNone, Description: "a Hugging Face config key was added or removed with the value the library defaults it to",
-		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }}
+		Reason: "the library already used this value", match: func(s *subject) bool { return isHF(s) && s.hf.isDefault(s) }, basis: BasisDefault}
 	ruleHfModelClassChanged = &Rule{ID: "hf-model-class-changed", Bump: BumpMajor, Description: "the model class changed (model_type, architectures)",
 		Reason: "a different module tree loads the checkpoint", match: both(isHF, lastKey("model_type", "architectures"))}
 	ruleHfPositionTableResized = &Rule{ID: "hf-position-table-resized", Bump: BumpMajor, Description: "the learned position-embedding table changed size (GPT-2, OPT, BERT, ...)",
@@ -236,6 +247,8 @@ var (
 		})}
 	ruleArchBlockRemoved = &Rule{ID: "arch-block-removed", Bump: BumpMajor, Description: "a block or layer type was removed from, or reordered in, the architecture",
 		Reason: "old checkpoints no longer match the module tree", match: both(isArch, lastKey("blocks", "block_types"))}
+	ruleArchPositionTableResized = &Rule{ID: "arch-position-table-resized", Bump: BumpMajor, Description: "an architecture key that sizes a position table changed: a relative-position window (Swin window_size), relative-attention buckets, a learned position or patch grid (image_size, patch_size, a context length with learned positions)",
+		Reason: "the position table changes shape, so old checkpoints cannot be loaded", match: both(isArch, class(classShape), sizesTable)}
 	ruleArchShapeChanged = &Rule{ID: "arch-shape-changed", Bump: BumpMajor, Description: "an architecture key that sets parameter shapes changed (layers, hidden, heads, dim, width, vocab, experts, intermediate, embedding)",
 		Reason: "old checkpoints cannot be loaded", match: both(isArch, class(classShape))}
 	ruleArchBehaviourChanged = &Rule{ID: "arch-behaviour-changed", Bump: BumpMinor, Description: "an architecture key that only changes behaviour changed (rope, theta, window, max_position, seq_len, eps, top_k, capacity)",
@@ -244,8 +257,10 @@ var (
 		Reason: "training setting, recorded in the release notes", match: class(classTraining)}
 	ruleRuntimeSettingChanged = &Rule{ID: "runtime-setting-changed", Bump: BumpPatch, Description: "a runtime or kernel setting changed (fusion, flash attention, cache)",
 		Reason: "performance setting; behaviour kept", match: class(classRuntime)}
+	ruleArchMetadataChanged = &Rule{ID: "arch-metadata-changed", Bump: BumpNone, Description: "metadata inside an architecture file changed (library version, source name, author, license, hub settings, a tokenizer's name)",
+		Reason: "metadata only", match: both(isArch, class(classMetadata))}
 	ruleArchUnclassified = &Rule{ID: "arch-unclassified", Bump: BumpMajor, Description: "an architecture key that no rule classifies changed; counted as breaking until a rule in .modelgate.yaml says otherwise",
-		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch}
+		Reason: "unclassified key; add a rule to .modelgate.yaml", match: isArch, basis: BasisUnclassified}
 
 	// Anything else in the manifest.
 	ruleBehaviourChanged = &Rule{ID: "behaviour-changed", Bump: BumpMinor, Description: "a manifest key that changes behaviour changed (rope, window, context, top_k, ...)",
@@ -253,7 +268,7 @@ var (
 	ruleManifestMetadataChanged = &Rule{ID: "manifest-metadata-changed", Bump: BumpNone, Description: "a metadata key of the manifest changed",
 		Reason: "metadata only", match: class(classMetadata)}
 	ruleManifestChanged = &Rule{ID: "manifest-changed", Bump: BumpPatch, Description: "any other manifest key changed (shape keys outside the architecture count as major)",
-		Reason: "a file of the model changed", match: func(s *subject) bool { return s.keyClass(classifyKey) != classShape }}
+		Reason: "a file of the model changed", match: func(s *subject) bool { return s.verdict().class != classShape }}
 	ruleManifestShapeChanged = &Rule{ID: "manifest-shape-changed", Bump: BumpMajor, Description: "a shape key outside the architecture section changed",
 		Reason: "parameter shapes may change", match: func(*subject) bool { return true }}
 
@@ -284,6 +299,8 @@ var (
 var Rules = []*Rule{
 	ruleMetadataChanged,
 	ruleHyperparameterChanged,
+	ruleKeyRenamed,
+	ruleNullEqualsAbsent,
 	ruleTierAdded,
 	ruleTierRemoved,
 	ruleTierExpertsAdded,
@@ -305,6 +322,8 @@ var Rules = []*Rule{
 	ruleApiDocChanged,
 	ruleApiFieldAdded,
 	ruleApiChanged,
+	ruleFeatureOffSettingChanged,
+	ruleDefaultMadeExplicit,
 	ruleHfDefaultMadeExplicit,
 	ruleHfModelClassChanged,
 	ruleHfPositionTableResized,
@@ -315,10 +334,12 @@ var Rules = []*Rule{
 	ruleHfMetadataChanged,
 	ruleArchBlockAdded,
 	ruleArchBlockRemoved,
+	ruleArchPositionTableResized,
 	ruleArchShapeChanged,
 	ruleArchBehaviourChanged,
 	ruleTrainingSettingChanged,
 	ruleRuntimeSettingChanged,
+	ruleArchMetadataChanged,
 	ruleArchUnclassified,
 	ruleBehaviourChanged,
 	ruleManifestMetadataChanged,
@@ -400,11 +421,12 @@ var (
 		"weight decay", "lr decay*", "momentum", "adam*", "grad*", "clip grad*", "schedul*", "log", "logging", "eval*",
 		"init method", "init std", "initializer*", "fp16", "bf16", "precision", "zero optimization", "zero stage", "wandb",
 		"tensorboard", "parallel size", "model parallel*", "pipe parallel*", "tensor parallel*", "distributed", "workers",
-		"pdrop", "aux loss*", "loss coef*", "jitter", "accumulation", "micro", "deepspeed", "beta1", "beta2", "betas"}
-	runtimeWords   = []string{"fusion", "fused", "fuse", "flash", "cache", "impl", "implementation", "compile", "torchscript", "pretraining tp"}
+		"pdrop", "aux loss*", "loss coef*", "jitter", "accumulation", "micro", "deepspeed", "beta1", "beta2", "betas",
+		"loss*", "freeze*", "frozen", "distill*", "alpha", "augment*", "finetuned", "pretrained", "drop", "droppath"}
+	runtimeWords   = []string{"fusion", "fused", "fuse", "flash", "cache", "impl", "implementation", "compile", "torchscript", "pretraining tp", "upcast*"}
 	behaviourWords = []string{"rope", "rotary", "theta", "window", "sliding", "max position", "seq len*", "sequence len*", "eps", "epsilon",
 		"top k", "topk", "capacity", "per tok", "temperature", "scaling", "act", "activation", "gelu", "quick", "silu", "softcap*",
-		"bos", "eos", "pad", "routing", "strategy", "scoring"}
+		"bos", "eos", "pad", "routing", "strategy", "scoring", "stride", "threshold*", "thresh", "nms"}
 	shapeWords = []string{"layer*", "hidden", "head*", "dim*", "width", "vocab*", "expert*", "intermediate", "embed*", "embd", "emb",
 		"ffn", "mlp", "size", "patch", "channels", "kv", "bias", "tie", "block*", "depth", "rank", "mult*", "ratio", "conv*",
 		"kernel", "shared", "dense", "moe", "lora", "proj*", "positions", "ctx", "tokenizer", "shape", "dtype", "quant*", "bits"}
@@ -460,9 +482,23 @@ func splitWords(key string) []string {
 	return words
 }
 
+// phrases holds the entries of the word lists split into words, once.
+var phrases = func() map[string][]string {
+	m := map[string][]string{}
+	for _, list := range [][]string{trainingWords, runtimeWords, behaviourWords, shapeWords, metadataWords} {
+		for _, e := range list {
+			m[e] = strings.Fields(e)
+		}
+	}
+	return m
+}()
+
 func matchWords(words []string, list []string) bool {
 	for _, entry := range list {
-		phrase := strings.Fields(entry)
+		phrase, ok := phrases[entry]
+		if !ok {
+			phrase = strings.Fields(entry)
+		}
 		for i := 0; i+len(phrase) <= len(words); i++ {
 			ok := true
 			for j, p := range phrase {

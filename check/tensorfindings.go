@@ -2,7 +2,9 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/modelgate/modelgate/check/evidence/tensors"
 )
@@ -73,7 +75,7 @@ func tensorFindings(cfg *Config, base, head *tensors.Set, opts ClassifyOptions) 
 				f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: fmt.Sprintf("tensors.(%s more tensors)", thousands(n)),
 					File: head.File, Line: head.Line, Count: n, effect: r.Effect,
 					summary: fmt.Sprintf("%s more tensors in %d more patterns %s (--all-tensors lists them)", thousands(n), len(groups)-i, tr.verb),
-					oldText: "(absent)", newText: "(absent)"}
+					oldText: "(absent)", newText: "(absent)", omitted: len(groups) - i}
 				f.Message = f.summary + ": " + r.Reason
 				f.Suppressed = cfg.suppressed(r.ID, f.Path)
 				out = append(out, f)
@@ -153,4 +155,28 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// tensorsAddedBesideBreaking is the reason of added tensors when another
+// change already stops old checkpoints from loading as they are (experts
+// added to a mixture of experts reshape the router's weight).
+const tensorsAddedBesideBreaking = "the new tensors start from their initialisation, and old checkpoints load only after the migration the major changes need"
+
+// breaksLoading reports whether a finding means old checkpoints no longer
+// load as they are: a major change that counts, outside the serving API.
+func breaksLoading(f *Finding) bool {
+	return f.Bump == BumpMajor && f.Suppressed == "" && f.OasdiffID == "" && f.Path != "api" && !strings.HasPrefix(f.Path, "api.")
+}
+
+// reconcileTensorsAdded keeps one story across a report: when a finding says
+// old checkpoints do not load, the added tensors no longer say they do.
+func reconcileTensorsAdded(findings []Finding) {
+	if !slices.ContainsFunc(findings, func(f Finding) bool { return breaksLoading(&f) }) {
+		return
+	}
+	for i := range findings {
+		if f := &findings[i]; f.Rule == ruleTensorAdded.ID && f.summary != "" {
+			f.Message = f.summary + ": " + tensorsAddedBesideBreaking
+		}
+	}
 }

@@ -3,6 +3,7 @@ package hooks
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -46,6 +47,23 @@ func TestSubcommand(t *testing.T) {
 	for _, tt := range tests {
 		if got := subcommand(tt.args); got != tt.want {
 			t.Errorf("subcommand(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestPlain: a path from the repository is printed inert and short.
+func TestPlain(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"architecture.hidden_size", "architecture.hidden_size"},
+		{"a\x1b[2Kb", "a\ufffd[2Kb"},
+		{"tiers[x\r\n]", "tiers[x ]"},
+		{"x\x00y\x7fz", "x\ufffdy\ufffdz"},
+		{"name\u202egnp.exe", "name\ufffdgnp.exe"},
+		{strings.Repeat("k", 100) + ".lr", strings.Repeat("k", 40) + "…(55 more)…kkkkk.lr"},
+	}
+	for _, tt := range tests {
+		if got := plain(tt.in); got != tt.want {
+			t.Errorf("plain(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

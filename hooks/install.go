@@ -2,12 +2,15 @@ package hooks
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -63,7 +66,8 @@ func sameDir(a, b string) bool {
 // Install writes the hook scripts into the repository's hooks folder. A hook
 // modelgate did not write is moved to <name>.legacy and chained: it still
 // runs first, with the same arguments and input. Installing again updates
-// modelgate's scripts and changes nothing else.
+// modelgate's scripts and changes nothing else; a script of modelgate's that
+// someone edited since is refused, before anything is written.
 func Install(ctx context.Context, repo string, opts InstallOptions, out io.Writer) error {
 	names := opts.Hooks
 	if len(names) == 0 {
@@ -82,6 +86,9 @@ func Install(ctx context.Context, repo string, opts InstallOptions, out io.Write
 		p := filepath.Join(dir, name)
 		ours, exists, err := isOurs(p)
 		if err != nil {
+			return err
+		}
+		if err := refuseEdited(p, ours, "nothing installed"); err != nil {
 			return err
 		}
 		if exists && !ours {
@@ -111,11 +118,23 @@ func Install(ctx context.Context, repo string, opts InstallOptions, out io.Write
 }
 
 // Uninstall removes the scripts modelgate installed and puts back the hooks
-// they replaced. Hooks modelgate did not write are left alone.
+// they replaced. Hooks modelgate did not write are left alone; a script of
+// modelgate's that someone edited since is refused, before anything is
+// removed.
 func Uninstall(ctx context.Context, repo string, out io.Writer) error {
 	dir, _, err := hooksDir(ctx, repo)
 	if err != nil {
 		return err
+	}
+	for _, name := range Names {
+		p := filepath.Join(dir, name)
+		ours, _, err := isOurs(p)
+		if err != nil {
+			return err
+		}
+		if err := refuseEdited(p, ours, "nothing removed"); err != nil {
+			return err
+		}
 	}
 	for _, name := range Names {
 		p := filepath.Join(dir, name)
@@ -141,6 +160,40 @@ func Uninstall(ctx context.Context, repo string, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// previousScripts holds the SHA-256 of every hook script an earlier
+// modelgate release installed: when Script changes, add the old one's sum
+// here, so installing again updates it rather than calling it edited.
+var previousScripts = []string{}
+
+// unedited reports whether data is a script modelgate wrote, unchanged:
+// the current Script or an earlier release's.
+func unedited(data []byte) bool {
+	if string(data) == Script {
+		return true
+	}
+	sum := sha256.Sum256(data)
+	return slices.Contains(previousScripts, hex.EncodeToString(sum[:]))
+}
+
+// refuseEdited refuses to replace or remove a hook of modelgate's that
+// someone edited since it was installed: its lines are not modelgate's to
+// lose.
+func refuseEdited(p string, ours bool, what string) error {
+	if !ours {
+		return nil
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", p, err)
+	}
+	if unedited(data) {
+		return nil
+	}
+	return fmt.Errorf("%s holds lines modelgate did not write (it was edited since modelgate installed it); %s, so they are kept: "+
+		"move your lines to %s.legacy (a hook modelgate runs first) or into your hook manager, delete %s, then run the command again",
+		p, what, filepath.Base(p), filepath.Base(p))
 }
 
 // isOurs reports whether the hook at p exists and is modelgate's.

@@ -12,11 +12,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/abbrev"
+	"github.com/modelgate/modelgate/internal/excerpt"
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/render"
 )
 
@@ -29,7 +32,7 @@ type Env struct {
 }
 
 func (e *Env) fail(err error) int {
-	fmt.Fprintf(e.Stderr, "modelgate: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	fmt.Fprintf(e.Stderr, "modelgate: %s\n", inert.String(strings.ReplaceAll(err.Error(), "\n", " ")))
 	return exitcode.Error
 }
 
@@ -39,16 +42,10 @@ func (e *Env) report(r *check.Report, what, bypass string) int {
 		return e.fail(err)
 	}
 	if !r.Passed {
-		fmt.Fprintf(e.Stderr, "modelgate: %s refused by the release gate: fix the problems above, or bypass once with %s (CI runs the same gate).\n", what, bypass)
+		fmt.Fprintf(e.Stderr, "modelgate: %s refused by the release gate: fix the problems above, or bypass once with %s (CI runs the same gate).\n", inert.String(what), bypass)
 		return exitcode.Fail
 	}
 	return exitcode.Pass
-}
-
-// identity lets git write the throwaway commit without a configured user.
-var identity = []string{
-	"GIT_AUTHOR_NAME=modelgate", "GIT_AUTHOR_EMAIL=modelgate@localhost",
-	"GIT_COMMITTER_NAME=modelgate", "GIT_COMMITTER_EMAIL=modelgate@localhost",
 }
 
 // PreCommit gates the content being committed: the index git is committing,
@@ -57,6 +54,12 @@ var identity = []string{
 // index as a tree and wraps it in an unreferenced commit whose parent is
 // HEAD, then gates that commit. A commit that touches no file of a model
 // returns at once.
+//
+// Under policy release (the default) a commit that keeps a model's declared
+// identifier is work in progress: it passes silently, except for one line
+// when it raises the bump the next release needs. A commit that changes the
+// declared identifier is a release commit and gets the full gate, as does
+// every commit under policy every-change.
 func PreCommit(ctx context.Context, e *Env) int {
 	names, err := git(ctx, e.Repo, nil, "diff", "--cached", "--name-only", "--no-renames", "-z")
 	if err != nil {
@@ -70,19 +73,7 @@ func PreCommit(ctx context.Context, e *Env) int {
 	if !relevant {
 		return exitcode.Pass
 	}
-	tree, err := git(ctx, e.Repo, nil, "write-tree")
-	if err != nil {
-		return e.fail(fmt.Errorf("reading the staged content: %w (resolve conflicts first)", err))
-	}
-	args := []string{"commit-tree", tree, "-m", "modelgate: staged changes"}
-	if head, err := git(ctx, e.Repo, nil, "rev-parse", "-q", "--verify", "HEAD^{commit}"); err == nil {
-		args = append(args, "-p", head)
-	}
-	commit, err := git(ctx, e.Repo, identity, args...)
-	if err != nil {
-		return e.fail(err)
-	}
-	r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: commit, Label: "staged changes"})
+	r, before, err := gate.RunCommit(ctx, gate.Options{Repo: e.Repo, Source: check.SourceIndex, Parent: "HEAD"})
 	if errors.Is(err, gate.ErrNoManifest) {
 		fmt.Fprintln(e.Stdout, "modelgate: the staged content holds no model manifest; nothing to gate")
 		return exitcode.Pass
@@ -90,7 +81,61 @@ func PreCommit(ctx context.Context, e *Env) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	return e.report(r, "commit", "git commit --no-verify")
+	if !wip(r) {
+		return e.report(r, "commit", "git commit --no-verify")
+	}
+	e.escalations(r, before)
+	return exitcode.Pass
+}
+
+// escalations prints one line for each model whose pending bump the commit
+// raises to minor or major: the bump its next release needs at the staged
+// content is larger than at HEAD (before), against the same baseline. A
+// patch, which any changed file of a model needs, is not news.
+func (e *Env) escalations(staged *check.Report, before map[string]*check.ModelReport) {
+	for _, m := range staged.Models {
+		p := before[m.Name]
+		if p == nil || m.RequiredBump <= p.RequiredBump || m.RequiredBump < check.BumpMinor {
+			continue
+		}
+		fmt.Fprintf(e.Stdout, "this commit raises the next release of %s from %s to %s: %s\n", m.Name, p.RequiredBump, m.RequiredBump, raisedBy(m, p))
+	}
+}
+
+// raisedBy names the paths of the findings that require the model's new
+// bump and were not at that bump before.
+func raisedBy(m, prev *check.ModelReport) string {
+	had := map[string]bool{}
+	for _, f := range prev.Findings {
+		if f.Bump == m.RequiredBump {
+			had[f.Path] = true
+		}
+	}
+	var paths []string
+	for _, f := range m.Findings {
+		if f.Bump == m.RequiredBump && f.Suppressed == "" && !had[f.Path] && !slices.Contains(paths, f.Path) {
+			paths = append(paths, f.Path)
+		}
+	}
+	for i, p := range paths {
+		paths[i] = plain(p)
+	}
+	if len(paths) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(paths[:3], ", "), len(paths)-3)
+	}
+	return strings.Join(paths, ", ")
+}
+
+// plain makes a path from the repository inert on a terminal: at most a
+// short excerpt, control characters and bidirectional overrides shown as
+// U+FFFD, never interpreted.
+func plain(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, excerpt.Of(s))
 }
 
 // touchesModel reports whether a staged path can change a model: the
@@ -135,8 +180,9 @@ var zeroOID = regexp.MustCompile(`^0+$`)
 // PrePush gates what a push sends. Git writes one line per ref on stdin:
 // "<local-ref> <local-oid> <remote-ref> <remote-oid>". A release tag
 // refs/tags/<name>-v<semver> of a model must name the version the manifest
-// declares at its commit, and the gate must pass there; a branch is gated at
-// its new head; deletions and other refs pass. The pre-commit framework
+// declares at its commit, and the full gate must pass there; a branch is
+// judged at its new head by the policy (work in progress passes with one
+// line per model); deletions and other refs pass. The pre-commit framework
 // hands pre-push hooks no stdin but sets PRE_COMMIT_TO_REF, which is gated
 // as a branch head.
 func PrePush(ctx context.Context, e *Env) int {
@@ -151,22 +197,49 @@ func PrePush(ctx context.Context, e *Env) int {
 	}
 	status := exitcode.Pass
 	for _, t := range targets {
-		fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, abbrev.Commit(t.oid))
-		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.version, VersionSource: t.what, Model: t.model, Label: t.what})
+		if t.version != "" {
+			fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", inert.String(t.what), inert.String(abbrev.Commit(t.oid)))
+		}
+		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.version, VersionSource: t.what, Model: t.model, Label: t.what,
+			Release: t.version != ""})
 		if errors.Is(err, gate.ErrNoSuchModel) {
-			fmt.Fprintf(e.Stdout, "modelgate: %s names no model at that commit; not a release tag of this repository\n", t.what)
+			fmt.Fprintf(e.Stdout, "modelgate: %s names no model at that commit; not a release tag of this repository\n", inert.String(t.what))
 			continue
 		}
 		if errors.Is(err, gate.ErrNoManifest) {
-			fmt.Fprintf(e.Stdout, "modelgate: %s holds no model manifest; nothing to gate\n", t.what)
+			fmt.Fprintf(e.Stdout, "modelgate: %s holds no model manifest; nothing to gate\n", inert.String(t.what))
 			continue
 		}
 		if err != nil {
 			return e.fail(err)
 		}
+		if wip(r) {
+			// Work in progress under policy release: one line per model
+			// that has unreleased changes, no report.
+			for _, m := range r.Models {
+				if m.RequiredBump > check.BumpNone && m.Base != nil {
+					fmt.Fprintf(e.Stdout, "modelgate: %s (%s): %s is work in progress; its next release must be at least %s\n", t.what, abbrev.Commit(t.oid), m.Name, m.NextIdentifier)
+				}
+			}
+			continue
+		}
+		if t.version == "" {
+			fmt.Fprintf(e.Stdout, "modelgate: gating %s (%s)\n", t.what, abbrev.Commit(t.oid))
+		}
 		status = max(status, e.report(r, "push of "+t.what, "git push --no-verify"))
 	}
 	return status
+}
+
+// wip reports whether every model of a report is passing work in progress,
+// which the full gate did not judge.
+func wip(r *check.Report) bool {
+	for _, m := range r.Models {
+		if m.Gated || !m.Passed {
+			return false
+		}
+	}
+	return true
 }
 
 // pushTarget is one revision a push sends that the gate judges.
@@ -231,7 +304,8 @@ func ReferenceTransaction(ctx context.Context, e *Env, state string) int {
 	status := exitcode.Pass
 	for _, t := range tags {
 		id, _ := check.ParseIdentifier(t.name)
-		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.name, VersionSource: "tag " + t.name, Model: id.Name, Label: "tag " + t.name})
+		r, err := gate.Run(ctx, gate.Options{Repo: e.Repo, Head: t.oid, Version: t.name, VersionSource: "tag " + t.name, Model: id.Name, Label: "tag " + t.name,
+			Release: true})
 		if errors.Is(err, gate.ErrNoSuchModel) || errors.Is(err, gate.ErrNoManifest) {
 			continue
 		}

@@ -24,6 +24,9 @@ func TestValue(t *testing.T) {
 		{"short", "short"},
 		{strings.Repeat("x", 60), strings.Repeat("x", 60)},
 		{long, strings.Repeat("x", 57) + "..."},
+		{strings.Repeat("x", 56) + "日本語", strings.Repeat("x", 56) + "..."},
+		{strings.Repeat("x", 55) + "日本語", strings.Repeat("x", 55) + "..."},
+		{strings.Repeat("x", 54) + "日本語", strings.Repeat("x", 54) + "日..."},
 	} {
 		if got := Value(tt.in); got != tt.want {
 			t.Errorf("Value(%q) = %q, want %q", tt.in, got, tt.want)

@@ -8,10 +8,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,6 +25,7 @@ import (
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
 	"github.com/modelgate/modelgate/internal/gitrepo"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/release"
 	"github.com/modelgate/modelgate/internal/render"
 )
@@ -103,7 +104,7 @@ func Run(ctx context.Context, env Env) int {
 			msg = strings.ReplaceAll(msg, a.in.token, "***")
 		}
 		fmt.Fprint(env.Stdout, render.Annotation("error", "", 0, "modelgate", msg))
-		fmt.Fprintf(env.Stderr, "modelgate: %s\n", msg)
+		fmt.Fprintf(env.Stderr, "modelgate: %s\n", inert.String(msg))
 		return exitcode.Error
 	}
 	return code
@@ -127,6 +128,10 @@ type trigger struct {
 }
 
 func (a *runner) run(ctx context.Context) (int, error) {
+	// Before anything: a run whose outputs would be lost must not release.
+	if err := a.checkFiles(); err != nil {
+		return 0, err
+	}
 	var err error
 	if a.in, err = readInputs(a.gha); err != nil {
 		return 0, err
@@ -156,11 +161,14 @@ func (a *runner) run(ctx context.Context) (int, error) {
 		}
 		opts.Version, opts.VersionSource, opts.Model = t.tag, "tag "+t.tag, id.Name
 	}
+	// A tag push and command: release gate a release; anything else is
+	// judged by the policy (DESIGN §3.2).
+	opts.Release = t.kind == "tag" || a.in.command == "release"
 	if t.kind == "other" {
 		fmt.Fprint(a.env.Stdout, render.Annotation("notice", "", 0, "modelgate", fmt.Sprintf("event %s: checking only, no release", ghctx.EventName)))
 	}
 	if opts.Base == "" {
-		shallow, err := gate.FetchReleaseTags(ctx, opts, a.in.token)
+		shallow, err := gate.FetchReleaseTags(ctx, opts, gitrepo.Credentials{Token: a.in.token, Server: ghctx.ServerURL})
 		var fetchErr *gitrepo.FetchError
 		switch {
 		case errors.As(err, &fetchErr):
@@ -191,7 +199,9 @@ func (a *runner) run(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	a.report(r)
+	if err := a.report(r); err != nil {
+		return 0, err
+	}
 	var rel *release.Result
 	a.comment(ctx, r, ghctx)
 	if err := a.writeSARIF(r, repo); err != nil {
@@ -206,7 +216,9 @@ func (a *runner) run(ctx context.Context) (int, error) {
 	} else if a.in.command == "release" && t.release {
 		fmt.Fprint(a.env.Stdout, render.Annotation("notice", "", 0, "modelgate", "the gate did not pass: no release drafted"))
 	}
-	a.outputs(r, rel)
+	if err := a.outputs(r, rel); err != nil {
+		return 0, err
+	}
 	return code, nil
 }
 
@@ -242,7 +254,7 @@ func headOr(sha string) string {
 
 // report writes the annotations, the text report (inside a stop-commands
 // block, since it quotes manifest values and notes) and the step summary.
-func (a *runner) report(r *check.Report) {
+func (a *runner) report(r *check.Report) error {
 	out := a.env.Stdout
 	annotations := render.Annotations{W: out, Max: maxAnnotations}
 	for _, m := range r.Models {
@@ -257,7 +269,7 @@ func (a *runner) report(r *check.Report) {
 	if annotations.Skipped > 0 {
 		fmt.Fprintf(&md, "\n%d more annotations than a step may show are listed above.\n", annotations.Skipped)
 	}
-	a.appendFile("GITHUB_STEP_SUMMARY", limitSummary(md.String()))
+	return a.appendFile("GITHUB_STEP_SUMMARY", limitSummary(md.String()))
 }
 
 // limitSummary cuts a summary to fit the runner's limit, saying so.
@@ -305,16 +317,14 @@ func (n *noticeWriter) Write(p []byte) (int, error) {
 // outputs writes the step outputs. With several models the scalar outputs
 // describe the first model that fails, or else the first model; report has
 // them all.
-func (a *runner) outputs(r *check.Report, rel *release.Result) {
+func (a *runner) outputs(r *check.Report, rel *release.Result) error {
 	var m *check.ModelReport
 	for _, x := range r.Models {
 		if m == nil || !x.Passed && m.Passed {
 			m = x
 		}
 	}
-	var report strings.Builder
-	_ = json.NewEncoder(&report).Encode(r)
-	out := [][2]string{{"passed", strconv.FormatBool(r.Passed)}, {"report", strings.TrimSpace(report.String())}}
+	out := [][2]string{{"passed", strconv.FormatBool(r.Passed)}, {"report", reportOutput(r, maxReportOutput)}}
 	if m != nil {
 		out = append(out, [][2]string{{"required-bump", m.RequiredBump.String()}, {"declared-version", m.DeclaredVersion},
 			{"required-version", m.RequiredVersion}, {"next-identifier", m.NextIdentifier}}...)
@@ -331,7 +341,7 @@ func (a *runner) outputs(r *check.Report, rel *release.Result) {
 	for _, kv := range out {
 		b.WriteString(fileCommand(kv[0], kv[1]))
 	}
-	a.appendFile("GITHUB_OUTPUT", b.String())
+	return a.appendFile("GITHUB_OUTPUT", b.String())
 }
 
 // fileCommand formats name=value for a file command with a random
@@ -345,23 +355,64 @@ func fileCommand(name, value string) string {
 	}
 }
 
-// appendFile appends to the file a runner variable names; when the variable
-// is unset (not in a runner), nothing is written.
-func (a *runner) appendFile(variable, text string) {
-	p := a.env.Getenv(variable)
-	if p == "" || text == "" {
-		return
-	}
-	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err == nil {
-		_, err = f.WriteString(text)
-		if cerr := f.Close(); err == nil {
-			err = cerr
+// runnerFiles are the file commands the action writes to.
+var runnerFiles = []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"}
+
+// checkFiles makes sure the runner's files can be written before anything
+// is done: as in GitHub's toolkit, a file command's file must exist (the
+// runner creates it for each step), be a file, and be writable.
+func (a *runner) checkFiles() error {
+	for _, v := range runnerFiles {
+		if p := a.env.Getenv(v); p != "" {
+			f, err := openRunnerFile(v, p)
+			if err != nil {
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("$%s (%q) cannot be written: %w", v, p, err)
+			}
 		}
 	}
-	if err != nil {
-		fmt.Fprintf(a.env.Stderr, "modelgate: writing $%s: %v\n", variable, err)
+	return nil
+}
+
+// openRunnerFile opens the file of a runner variable to append to it.
+func openRunnerFile(variable, p string) (*os.File, error) {
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("$%s names %q, which does not exist: the runner creates it for each step; outside a runner, unset %s", variable, p, variable)
+	case err != nil:
+		return nil, fmt.Errorf("$%s (%q) cannot be read: %w", variable, p, err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("$%s names %q, a folder: point it at the runner's file, or unset it", variable, p)
 	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("$%s (%q) cannot be written: %w", variable, p, err)
+	}
+	return f, nil
+}
+
+// appendFile appends to the file a runner variable names; when the variable
+// is unset (not in a runner), nothing is written.
+func (a *runner) appendFile(variable, text string) error {
+	p := a.env.Getenv(variable)
+	if p == "" || text == "" {
+		return nil
+	}
+	f, err := openRunnerFile(variable, p)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing $%s (%q): %w", variable, p, err)
+	}
+	return nil
 }
 
 func randomToken() string {

@@ -75,6 +75,12 @@ func start(t *testing.T, workspace, event, ref string, payload any) *run {
 	if err := os.WriteFile(eventPath, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The runner creates the file-command files before each step.
+	for _, f := range []string{"output", "summary"} {
+		if err := os.WriteFile(filepath.Join(tmp, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return &run{env: map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": workspace, "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": eventPath,
 		"GITHUB_REF": ref, "GITHUB_SHA": git(t, workspace, "rev-parse", "HEAD"), "GITHUB_REPOSITORY": "acme/lite-llm",

@@ -268,9 +268,15 @@ func TestBadInput(t *testing.T) {
 			want:  []string{"manifest.yaml:5", "routing must be a map"},
 		},
 		{
-			name:  "hyperparameters-is-a-string",
+			// a string is a path to a training config: here, to nothing.
+			name:  "hyperparameters-names-no-file",
 			files: map[string]string{"manifest.yaml": goodManifest + "hyperparameters: lr=3e-4\n"},
-			want:  []string{"manifest.yaml:5", "hyperparameters must be a map"},
+			want:  []string{"manifest.yaml:5", `hyperparameters points to "lr=3e-4": file not found`},
+		},
+		{
+			name:  "hyperparameters-is-a-number",
+			files: map[string]string{"manifest.yaml": goodManifest + "hyperparameters: 3\n"},
+			want:  []string{"manifest.yaml:5", "hyperparameters must be a map of training settings, a path, or a list of paths"},
 		},
 		{
 			name:  "architecture-is-a-number",

@@ -33,7 +33,9 @@ func releaseRepo(t *testing.T, dir string, extra map[string]string) {
 	writeFile(t, dir, "manifest.yaml", goodManifest)
 	gitCommitAll(t, dir, "release 1.0.0")
 	git(t, dir, "tag", "lite-llm-base-v1.0.0")
-	manifest := strings.Replace(goodManifest, "v1.0.0", "v1.1.0", 1) + "tiers:\n  - name: vision\n    experts: 2\n"
+	// rope_theta added to the architecture: a minor change (notes refuse to
+	// draft a version smaller than the changes require).
+	manifest := strings.Replace(goodManifest, "v1.0.0", "v1.1.0", 1) + "  rope_theta: 500000\n"
 	if m, ok := extra["manifest.yaml"]; ok {
 		manifest = m
 	}

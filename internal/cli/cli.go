@@ -14,6 +14,7 @@ import (
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/exitcode"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/render"
 )
 
@@ -51,7 +52,7 @@ type env struct {
 }
 
 func (e *env) fail(err error) int {
-	fmt.Fprintf(e.stderr, "modelgate: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	fmt.Fprintf(e.stderr, "modelgate: %s\n", inert.String(strings.ReplaceAll(err.Error(), "\n", " ")))
 	return ExitError
 }
 
@@ -69,16 +70,23 @@ func init() {
 		{"action", "run as the GitHub Action (reads INPUT_* and the event)", actionUsage, runAction},
 		{"hook", "run the gate from git hooks; install and uninstall them", hookUsage, runHook},
 		{"demo", "build a throwaway model repository and gate a failing and a passing release", demoUsage, runDemo},
-		{"version", "print modelgate's version", "usage: modelgate version\n", func(_ context.Context, e *env, args []string) int {
-			fmt.Fprintf(e.stdout, "modelgate %s\n", version())
-			return ExitPass
-		}},
+		{"version", "print modelgate's version", versionUsage, runVersion},
 	}
 }
 
 // Run runs modelgate with the given arguments (without the program name)
-// and returns the exit status.
+// and returns the exit status. Everything it writes passes through
+// inert.Writer, so that no control character, terminal escape or
+// bidirectional control from a repository reaches stdout or stderr raw,
+// whichever code path prints it.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	out, errs := inert.NewWriter(stdout), inert.NewWriter(stderr)
+	defer out.Flush()
+	defer errs.Flush()
+	return run(ctx, args, stdin, out, errs)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		usage(stderr)
@@ -129,8 +137,9 @@ func usage(w io.Writer) {
 
 // gateFlags are the flags of check, diff and next.
 type gateFlags struct {
-	opts   gate.Options
-	format string
+	opts             gate.Options
+	format           string
+	staged, worktree bool
 }
 
 // newFlagSet returns a flag set that stays silent: parse prints -h's help
@@ -175,6 +184,32 @@ func parse(fs *flag.FlagSet, usageText string, args []string, e *env) int {
 	return -1
 }
 
+// registerSource adds --staged and --worktree.
+func (g *gateFlags) registerSource(fs *flag.FlagSet) {
+	fs.BoolVar(&g.staged, "staged", false, "")
+	fs.BoolVar(&g.worktree, "worktree", false, "")
+}
+
+// source sets the head source from --staged and --worktree; false means a
+// usage error was printed.
+func (g *gateFlags) source(e *env, fs *flag.FlagSet) bool {
+	headSet := false
+	fs.Visit(func(f *flag.Flag) { headSet = headSet || f.Name == "head" })
+	switch {
+	case g.staged && g.worktree:
+		fmt.Fprintf(e.stderr, "modelgate %s: --staged and --worktree exclude each other: pick the index or the working tree\n", fs.Name())
+		return false
+	case (g.staged || g.worktree) && headSet:
+		fmt.Fprintf(e.stderr, "modelgate %s: --head and --staged/--worktree exclude each other: the staged content and the working tree are judged on top of HEAD\n", fs.Name())
+		return false
+	case g.staged:
+		g.opts.Source = check.SourceIndex
+	case g.worktree:
+		g.opts.Source = check.SourceWorktree
+	}
+	return true
+}
+
 func (g *gateFlags) validFormat(e *env) bool {
 	if _, err := render.For(g.format); err != nil {
 		fmt.Fprintf(e.stderr, "modelgate: unknown --format %q: want %s\n", g.format, strings.Join(render.Names(), ", "))
@@ -183,7 +218,8 @@ func (g *gateFlags) validFormat(e *env) bool {
 	return true
 }
 
-var gateFlagsHelp = `
+// revisionFlagsHelp lists the flags that choose what the gate reads.
+const revisionFlagsHelp = `
 flags:
   --repo DIR       the repository (default .); linked worktrees work
   --base REF|none  the baseline: a tag, branch or commit; none for a first release
@@ -192,7 +228,15 @@ flags:
   --version V      the declared version, as an identifier (lite-llm-base-v3.0.0) or
                    bare semver (3.0.0); must agree with the manifest
   --config FILE    configuration file (default: .modelgate.yaml at --head, if present)
-  --format F       ` + formatList(render.Names()) + ` (default text)
+`
+
+var gateFlagsHelp = revisionFlagsHelp + `  --format F       ` + formatList(render.Names()) + ` (default text)
+`
+
+const sourceFlagsHelp = `  --staged         judge the staged content, as git commit would record it
+                   (honours GIT_INDEX_FILE) instead of --head
+  --worktree       judge the working tree: tracked files and untracked files
+                   that .gitignore does not exclude
 `
 
 // formatList lists names as "a, b, c or d".
@@ -210,16 +254,24 @@ const allTensorsHelp = `  --all-tensors    one finding per tensor instead of one
 var checkUsage = `usage: modelgate check [flags]
 
 Gate a release. Reads the manifest and the files it points to at the baseline and
-at --head from git objects (not the working tree), classifies every change with
-the rule catalogue, and fails when the declared version is smaller than the
-changes require or the release notes are missing, empty, a template, or lack
-migration steps for a major release.
-` + gateFlagsHelp + allTensorsHelp + `
+at --head from git objects (not the working tree, unless --staged or --worktree),
+classifies every change with the rule catalogue, and fails when the declared
+version is smaller than the changes require or the release notes are missing,
+empty, a template, or lack migration steps for a major release.
+
+A change is a release when its declared version differs from the baseline's, or
+with --release. Work in progress (the declared version is the baseline's) passes
+under policy: release in .modelgate.yaml (the default), and the report says what
+the next release needs; under policy: every-change it fails with
+version-not-bumped.
+` + gateFlagsHelp + sourceFlagsHelp + allTensorsHelp + `  --release        gate the change as a release, whatever the declared version
+
 examples:
   modelgate check
   modelgate check --base lite-llm-base-v2.1.3 --format json
   modelgate check --head release/3.0 --version lite-llm-base-v3.0.0
   modelgate check --base none            # a first release
+  modelgate check --staged --release     # the release commit being prepared
 
 exit status: 0 passed, 1 the gate failed, 2 the gate could not run
 `
@@ -227,37 +279,38 @@ exit status: 0 passed, 1 the gate failed, 2 the gate could not run
 var diffUsage = `usage: modelgate diff [flags]
 
 List the classified changes between the baseline and --head, with the bump each
-requires. The report is the same as check's; the exit status ignores the
-verdict: 0 unless the diff could not run (2).
-` + gateFlagsHelp + allTensorsHelp + `
+requires, and the required bump: no problems and no PASS/FAIL line. The exit
+status is 0 unless the diff could not run (2). --format json, markdown and
+github write check's whole report, for tools.
+` + gateFlagsHelp + sourceFlagsHelp + allTensorsHelp + `
 examples:
   modelgate diff
+  modelgate diff --worktree
   modelgate diff --base HEAD~3 --format markdown
-`
-
-var nextUsage = `usage: modelgate next [flags]
-
-Print the identifier the next release must at least declare, one line per model,
-e.g. lite-llm-base-v3.0.0.
-` + gateFlagsHelp + `
-examples:
-  modelgate next
-  git tag "$(modelgate next)"
 `
 
 func runGate(ctx context.Context, e *env, name, usageText string, args []string) (*check.Report, string, int) {
 	var g gateFlags
 	fs := newFlagSet(name)
 	g.register(fs)
+	g.registerSource(fs)
 	if name == "check" || name == "diff" {
 		fs.BoolVar(&g.opts.AllTensors, "all-tensors", false, "")
+	}
+	if name == "check" {
+		fs.BoolVar(&g.opts.Release, "release", false, "")
 	}
 	if code := parse(fs, usageText, args, e); code >= 0 {
 		return nil, "", code
 	}
-	if !g.validFormat(e) {
+	if name == "next" && g.format != "text" && g.format != "json" {
+		fmt.Fprintf(e.stderr, "modelgate next: unknown --format %q: want text or json\n", g.format)
 		return nil, "", ExitError
 	}
+	if !g.validFormat(e) || !g.source(e, fs) {
+		return nil, "", ExitError
+	}
+	g.opts.NoteUncommitted = g.format == "text" && name != "next"
 	if err := ctx.Err(); err != nil {
 		return nil, "", e.fail(err)
 	}
@@ -282,44 +335,14 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	return ExitPass
 }
 
-func runDiff(ctx context.Context, e *env, args []string) int {
-	r, format, code := runGate(ctx, e, "diff", diffUsage, args)
-	if code >= 0 {
-		return code
-	}
-	if format == "text" {
-		for _, m := range r.Models {
-			m.Problems = nil
-		}
-	}
-	if err := render.Write(e.stdout, r, format); err != nil {
-		return e.fail(err)
-	}
-	return ExitPass
-}
-
-func runNext(ctx context.Context, e *env, args []string) int {
-	r, format, code := runGate(ctx, e, "next", nextUsage, args)
-	if code >= 0 {
-		return code
-	}
-	if format != "text" {
-		if err := render.Write(e.stdout, r, format); err != nil {
-			return e.fail(err)
-		}
-		return ExitPass
-	}
-	for _, m := range r.Models {
-		fmt.Fprintln(e.stdout, m.NextIdentifier)
-	}
-	return ExitPass
-}
-
 var rulesUsage = `usage: modelgate rules [--format text|json]
 
 Print the rule catalogue: each rule's stable ID, the bump a finding of it requires
 (or, for gate rules, its level), and what it means. Override a rule's bump or
 level, or add rules, under rules: in .modelgate.yaml.
+
+flags:
+  --format F       text (default) or json
 
 examples:
   modelgate rules

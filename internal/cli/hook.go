@@ -15,19 +15,33 @@ Run the release gate from git hooks, or install them.
   modelgate hook install [--pre-commit] [--pre-push] [--tag-gate] [--force] [--repo DIR]
       Write the hooks into the folder git uses (git rev-parse --git-path hooks:
       core.hooksPath, linked worktrees). Without flags: pre-commit and pre-push.
-      --tag-gate adds reference-transaction, which refuses "git tag <name>-v<semver>"
-      when the gate fails. A hook modelgate did not write is moved to <name>.legacy
-      and still runs first. A core.hooksPath set to another folder (husky,
-      lefthook) is refused unless --force. Running it again only updates.
+      A hook modelgate did not write is moved to <name>.legacy and still runs
+      first. Running it again only updates; a hook of modelgate's that someone
+      edited is refused, nothing written.
   modelgate hook uninstall [--repo DIR]
-      Remove modelgate's hooks and restore the ones they replaced.
+      Remove modelgate's hooks and restore the ones they replaced; a hook of
+      modelgate's that someone edited is refused, nothing removed.
   modelgate hook pre-commit
       Gate the staged content (honours GIT_INDEX_FILE, as git commit -a sets it).
+      Under policy release a commit that keeps the declared version is work in
+      progress: silent, but for one line when it raises the next release's bump
+      to minor or major. A commit that changes the declared version gets the
+      full gate, as does every commit under policy every-change.
   modelgate hook pre-push <remote> <url>
-      Gate each pushed release tag at its commit and each pushed branch head, from
-      the lines git writes on stdin; PRE_COMMIT_TO_REF when stdin is empty.
+      Gate each pushed release tag at its commit, strictly, and each pushed
+      branch head by the policy, from the lines git writes on stdin;
+      PRE_COMMIT_TO_REF when stdin is empty.
   modelgate hook reference-transaction <state>
       Gate release tags created by git tag, in the prepared state.
+
+flags of install and uninstall:
+  --repo DIR       the repository (default .)
+  --pre-commit     install: the pre-commit hook
+  --pre-push       install: the pre-push hook
+  --tag-gate       install: also reference-transaction, which refuses
+                   "git tag <name>-v<semver>" when the gate fails
+  --force          install: into a core.hooksPath set to another folder
+                   (husky, lefthook), which is otherwise refused
 
 Bypass a hook once with git commit --no-verify or git push --no-verify; CI runs
 the same gate.

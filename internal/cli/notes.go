@@ -12,7 +12,9 @@ import (
 
 	"github.com/modelgate/modelgate/changelog"
 	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/internal/abbrev"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/inert"
 	"github.com/modelgate/modelgate/internal/safewrite"
 )
 
@@ -26,11 +28,27 @@ change), and for a major release a Migration section with a placeholder that
 the gate rejects until a person writes the steps.
 
 Prints the draft; --write puts it where the gate looks first, --changelog turns
-the Unreleased section of CHANGELOG.md into the release's section. Commit the
-notes before running modelgate check: the gate reads git objects.
-` + gateFlagsHelp + `  --write          write the draft to releases/v<V>.md next to the manifest (or the
+the Unreleased section of CHANGELOG.md into the release's section. With
+--staged, the release being prepared in the index is drafted: bump the version,
+git add the manifest, then draft and git add the notes before committing.
+
+Notes are drafted only for a version that can be released: a declared version
+that keeps the baseline's although the changes need a bump, or is smaller than
+they require, is refused with the version to declare (or draft for it with
+--version); the record and the release body state the versions as they are. --write and --changelog never write the notes of a version that has
+a release tag already, --force included.
+
+flags:
+  --repo DIR       the repository (default .); linked worktrees work
+  --base REF|none  the baseline: a tag, branch or commit; none for a first release
+                   (default: the highest stable <name>-v<semver> tag reachable from --head)
+  --head REF       the revision to draft from (default HEAD)
+` + sourceFlagsHelp + `  --version V      draft for this version, as an identifier (lite-llm-base-v3.0.0) or
+                   bare semver (3.0.0), before the manifest declares it
+  --config FILE    configuration file (default: .modelgate.yaml at --head, if present)
+  --write          write the draft to releases/v<V>.md next to the manifest (or the
                    manifest's release_notes path); never overwrites without --force
-  --force          overwrite an existing notes file
+  --force          overwrite an existing notes file (never a released version's)
   --changelog      update CHANGELOG.md (Keep a Changelog) instead of writing a file
   --date D         the release date for --changelog, YYYY-MM-DD (default today, UTC)
   --format F       markdown (the draft, default), json (the version record), or
@@ -38,7 +56,8 @@ notes before running modelgate check: the gate reads git objects.
 
 examples:
   modelgate notes
-  modelgate notes --write && git add releases && git commit -m "notes for v3.0.0"
+  git add manifest.yaml && modelgate notes --write --staged && git add releases
+  modelgate notes --version 3.0.0
   modelgate notes --changelog --date 2026-11-22
   modelgate notes --format json > record.json
 `
@@ -54,8 +73,12 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 	force := fs.Bool("force", false, "")
 	log := fs.Bool("changelog", false, "")
 	date := fs.String("date", time.Now().UTC().Format("2006-01-02"), "")
+	g.registerSource(fs)
 	if code := parse(fs, notesUsage, args, e); code >= 0 {
 		return code
+	}
+	if !g.source(e, fs) {
+		return ExitError
 	}
 	switch {
 	case *format != "markdown" && *format != "json" && *format != "release":
@@ -83,12 +106,23 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 	var releases []*check.ModelReport
 	for _, m := range all {
 		if m.Unchanged() {
-			fmt.Fprintf(e.stderr, "modelgate: %s is unchanged since %s: no release, no notes\n", m.Name, m.Base.Ref)
+			fmt.Fprintf(e.stderr, "modelgate: %s is unchanged since %s: no release, no notes\n", m.Name, inert.String(m.Base.Ref))
 			continue
 		}
 		releases = append(releases, m)
 	}
 	r = &check.Report{Passed: r.Passed, Models: releases}
+	// Refuse before printing or writing anything: a draft never says the
+	// release is wrong, and the notes of a released version are history.
+	for _, m := range r.Models {
+		if why := m.Unreleasable(); why != "" && *format == "markdown" {
+			return e.fail(fmt.Errorf("no notes drafted: %s", why))
+		}
+		if (*write || *log) && m.TagCommit != "" {
+			return e.fail(fmt.Errorf("nothing written: %s-v%s is released already (tag at %s), and its notes are part of that release; declare the next version for new notes",
+				m.Name, m.DeclaredVersion, abbrev.Commit(m.TagCommit)))
+		}
+	}
 	switch {
 	case *format == "json":
 		enc := json.NewEncoder(e.stdout)
@@ -139,7 +173,10 @@ func writeNotes(e *env, repo string, r *check.Report, force bool) int {
 		if err := tree.WriteFile(targets[i], []byte(changelog.Draft(m))); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", m.NotesTarget, err))
 		}
-		fmt.Fprintf(e.stdout, "wrote %s\n", m.NotesTarget)
+		fmt.Fprintf(e.stdout, "wrote %s\n", inert.String(m.NotesTarget))
+		if m.Head.Source == check.SourceIndex {
+			fmt.Fprintf(e.stdout, "  stage it with the release: git add %s\n", inert.String(m.NotesTarget))
+		}
 		if m.RequiredBump == check.BumpMajor || m.DeclaredBump() == check.BumpMajor {
 			fmt.Fprintf(e.stdout, "  a major release: write the migration steps in place of the %s marker before tagging\n", check.PlaceholderMarker)
 		}
@@ -232,7 +269,7 @@ func writeChangelog(e *env, repo string, all []*check.ModelReport, r *check.Repo
 		if err := tree.WriteFile(targets[p], []byte(updated[p])); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", p, err))
 		}
-		fmt.Fprintf(e.stdout, "updated %s\n", p)
+		fmt.Fprintf(e.stdout, "updated %s\n", inert.String(p))
 	}
 	return ExitPass
 }

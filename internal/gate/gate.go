@@ -20,6 +20,7 @@ import (
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/fsutil"
 	"github.com/modelgate/modelgate/internal/gitrepo"
+	"github.com/modelgate/modelgate/internal/snapshot"
 )
 
 // BaseNone declares a first release.
@@ -48,6 +49,25 @@ type Options struct {
 	// AllTensors reports one finding per tensor instead of one per pattern
 	// group (--all-tensors).
 	AllTensors bool
+	// Source reads the head from the staged content (check.SourceIndex,
+	// --staged) or the working tree (check.SourceWorktree, --worktree)
+	// instead of the revision Head; "" or check.SourceCommit is Head.
+	Source string
+	// Release says the caller gates a release (--release, a release tag,
+	// the Action's release command); --base none says so too.
+	Release bool
+	// Parent is the revision the gated content would be committed on (HEAD,
+	// for the pre-commit hook): a model whose declared identifier differs
+	// there is a release commit, gated as a release; any other model is
+	// work in progress. "" leaves the decision to the declared version.
+	Parent string
+	// NoteUncommitted adds a notice to each model whose files have
+	// uncommitted changes in the working tree, naming the flag that
+	// includes them.
+	NoteUncommitted bool
+
+	// before receives, when not nil, the reports at Parent (see RunCommit).
+	before map[string]*check.ModelReport
 }
 
 // ErrNoSuchModel reports that Options.Model names no model at head.
@@ -59,7 +79,7 @@ var ErrNoManifest = errors.New("no model manifest")
 // Run gates every model of the repository and returns the report. An error
 // means the gate could not run (exit status 2).
 func Run(ctx context.Context, opts Options) (*check.Report, error) {
-	repo, head, headFS, cfg, manifests, err := openHead(&opts)
+	repo, head, headFS, cfg, manifests, err := openHead(ctx, &opts)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +89,9 @@ func Run(ctx context.Context, opts Options) (*check.Report, error) {
 	}
 	g := &run{ctx: ctx, opts: opts, repo: repo, head: head, headFS: headFS, cfg: cfg, dirs: dirs, several: len(manifests) > 1,
 		load: lfsOptions(repo)}
+	if err := g.prepare(); err != nil {
+		return nil, err
+	}
 	report := &check.Report{Models: []*check.ModelReport{}}
 	for _, m := range manifests {
 		mr, err := g.model(m)
@@ -114,6 +137,12 @@ type run struct {
 	dirs    []string
 	several bool
 	load    check.LoadOptions
+	// parent reads Options.Parent, the commit parentCommit, or is nil.
+	parent       fs.FS
+	parentCommit *gitrepo.Commit
+	// changes are the working tree's uncommitted changes, for
+	// Options.NoteUncommitted.
+	changes *snapshot.Changes
 }
 
 // lfsOptions points the domain at the repository's local Git LFS object
@@ -189,11 +218,15 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 	in := check.Input{
 		Config:  g.cfg,
 		Head:    head,
-		HeadRef: check.Ref{Ref: label, Commit: g.head.Hash},
+		HeadRef: check.Ref{Ref: label, Commit: g.head.Hash, Source: g.source()},
 		HeadFS:  g.headFS,
 		Exclude: g.dirs,
 
 		AllTensors: g.opts.AllTensors,
+		Release:    g.opts.Release || g.opts.Base == BaseNone,
+	}
+	if !in.Release && g.parent != nil {
+		in.Release, in.WorkInProgress = g.releaseCommit(head)
 	}
 	if in.Declared, in.DeclaredSource, err = g.declared(head); err != nil {
 		return nil, err
@@ -209,7 +242,7 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.Notices = notices
+	in.Notices = append(notices, g.uncommitted(manifest)...)
 	if base != nil {
 		baseFS, err := g.repo.FS(base)
 		if err != nil {
@@ -233,8 +266,12 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 			in.ConfigChanged = string(old) != string(cur)
 		}
 		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}
-		if in.Changed, err = g.repo.ChangedFiles(g.ctx, base, g.head); err != nil {
+		// Only the files of this model's folder can be its findings.
+		if in.Changed, err = g.repo.ChangedFilesIn(g.ctx, base, g.head, path.Dir(manifest)); err != nil {
 			return nil, err
+		}
+		if g.opts.before != nil && in.WorkInProgress {
+			g.evaluateBefore(manifest, base, in)
 		}
 	}
 	return check.Evaluate(in)
@@ -365,11 +402,14 @@ func (g *run) tagsOnlyBaseline(head *check.Model, tags []*gitrepo.Tag) (*gitrepo
 
 // openHead opens the repository and reads the head revision's
 // configuration and manifest list.
-func openHead(opts *Options) (repo *gitrepo.Repo, head *gitrepo.Commit, headFS fs.FS, cfg *check.Config, manifests []string, err error) {
+func openHead(ctx context.Context, opts *Options) (repo *gitrepo.Repo, head *gitrepo.Commit, headFS fs.FS, cfg *check.Config, manifests []string, err error) {
 	if opts.Head == "" {
 		opts.Head = "HEAD"
 	}
 	if repo, err = gitrepo.Open(opts.Repo); err != nil {
+		return
+	}
+	if err = snapshotHead(ctx, opts); err != nil {
 		return
 	}
 	if head, err = repo.Resolve(opts.Head); err != nil {
@@ -406,8 +446,9 @@ func modelNames(headFS fs.FS, manifests []string) ([]string, error) {
 // FetchReleaseTags fetches the release tags of every model at opts.Head from
 // the remote origin at depth 1, for a shallow checkout. It reports whether
 // the repository is shallow; a repository with history fetches nothing.
-func FetchReleaseTags(ctx context.Context, opts Options, token string) (bool, error) {
-	repo, _, headFS, _, manifests, err := openHead(&opts)
+// The token in cred goes only to origin's server if that is cred.Server.
+func FetchReleaseTags(ctx context.Context, opts Options, cred gitrepo.Credentials) (bool, error) {
+	repo, _, headFS, _, manifests, err := openHead(ctx, &opts)
 	if repo != nil && !repo.Shallow() {
 		return false, nil // nothing to fetch; gate.Run reports any other error
 	}
@@ -419,7 +460,7 @@ func FetchReleaseTags(ctx context.Context, opts Options, token string) (bool, er
 		return true, err
 	}
 	for _, n := range names {
-		if err := repo.FetchTags(ctx, "origin", n, token); err != nil {
+		if err := repo.FetchTags(ctx, "origin", n, cred); err != nil {
 			return true, err
 		}
 	}

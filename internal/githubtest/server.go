@@ -15,7 +15,15 @@
 //     asset name already taken is a 422 already_exists, as on GitHub;
 //   - a missing or wrong Authorization is a 401, another repository a 404,
 //     a write with a read-only token a 403, all with GitHub's JSON bodies and
-//     X-RateLimit-* headers on every answer.
+//     X-RateLimit-* headers on every answer;
+//   - after Rename, requests that name the repository by a former name are
+//     redirected, as GitHub does for a renamed or transferred repository:
+//     301 Moved Permanently for GET and HEAD, 307 Temporary Redirect for
+//     other methods, to the same route under /repositories/{id}/ on the same
+//     host, which is served too;
+//   - with SetImmutable, a published release is immutable (the repository
+//     has immutable releases enabled): its assets can be neither uploaded
+//     nor deleted, a 422 "Cannot upload assets to an immutable release".
 //
 // Paths are served at the root (API and uploads on one host, as go-github's
 // client does when BaseURL and UploadURL are the same) and GitHub
@@ -24,9 +32,11 @@
 //
 // Failures are scripted with FailNext and Inject: permissions (403),
 // primary and secondary rate limits, 401, 404, 422 and 5xx, optionally after
-// the request took effect (a gateway error after a committed write). Every
-// request is recorded with its headers, so tests can count calls per route
-// and check what the client sent.
+// the request took effect (a gateway error after a committed write), and
+// redirects to another host (Redirect). Hold makes concurrent requests meet,
+// so tests can race two clients deterministically. Every request is
+// recorded with its headers, so tests can count calls per route and check
+// what the client sent.
 package githubtest
 
 import (
@@ -130,6 +140,21 @@ type Fault struct {
 	// After lets the request take effect first and then answers with the
 	// fault, as a gateway error after a committed write does.
 	After bool
+	// RedirectTo, a URL root such as another server's URL, makes the fault
+	// a redirect (Status 301, 302, 307 or 308) to the request's path and
+	// query under that root.
+	RedirectTo string
+}
+
+// Redirect is a redirect with status (301, 302, 307 or 308) to the same
+// path and query under root, another host's URL, with GitHub's body.
+func Redirect(status int, root string) Fault {
+	msg := "Moved Permanently"
+	if status != http.StatusMovedPermanently && status != http.StatusPermanentRedirect {
+		msg = "Temporary Redirect"
+	}
+	return Fault{Status: status, Message: msg, RedirectTo: strings.TrimSuffix(root, "/"),
+		DocumentationURL: "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"}
 }
 
 // StatusFault returns the failure GitHub answers with status: 401 bad
@@ -209,22 +234,26 @@ type Server struct {
 	// Token is the token the server accepts; empty accepts any request.
 	Token string
 
-	t        testing.TB
-	mu       sync.Mutex
-	readOnly bool
-	releases []*Release // in creation order; listed newest first
-	lastID   int64
-	clock    time.Time
-	faults   []*fault
-	requests []Request
-	calls    int
+	t         testing.TB
+	mu        sync.Mutex
+	readOnly  bool
+	immutable bool
+	repoID    int64
+	former    [][2]string // names the repository had before Rename
+	holds     []*barrier
+	releases  []*Release // in creation order; listed newest first
+	lastID    int64
+	clock     time.Time
+	faults    []*fault
+	requests  []Request
+	calls     int
 }
 
 // New starts a fake GitHub for owner/repo that accepts token, closed when
 // the test ends. It logs every request with t.Logf (the token shown as
 // "[token]").
 func New(t testing.TB, owner, repo, token string) *Server {
-	s := &Server{Owner: owner, Repo: repo, Token: token, t: t,
+	s := &Server{Owner: owner, Repo: repo, Token: token, t: t, repoID: 1296269,
 		clock: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
@@ -244,6 +273,67 @@ func (s *Server) SetReadOnly(ro bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.readOnly = ro
+}
+
+// SetImmutable turns immutable releases on or off: the assets of a
+// published release can then be neither uploaded nor deleted.
+func (s *Server) SetImmutable(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.immutable = on
+}
+
+// Rename renames the repository to owner/repo; requests that use an
+// earlier name are redirected from then on.
+func (s *Server) Rename(owner, repo string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.former = append(s.former, [2]string{s.Owner, s.Repo})
+	s.Owner, s.Repo = owner, repo
+}
+
+// Hold makes the next n requests of route meet: none is handled before all
+// n have arrived, so n clients racing on route all get past their earlier
+// requests before any of them takes effect. If fewer arrive within ten
+// seconds, those that did go on and the test fails.
+func (s *Server) Hold(route string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holds = append(s.holds, &barrier{route: route, n: n, met: make(chan struct{})})
+}
+
+type barrier struct {
+	route      string
+	n, arrived int
+	met        chan struct{}
+}
+
+// hold waits at the first barrier of route that still expects requests.
+func (s *Server) hold(route string) {
+	s.mu.Lock()
+	var b *barrier
+	for _, h := range s.holds {
+		if h.route == route && h.arrived < h.n {
+			b = h
+			break
+		}
+	}
+	if b == nil {
+		s.mu.Unlock()
+		return
+	}
+	b.arrived++
+	if b.arrived == b.n {
+		close(b.met)
+	}
+	s.mu.Unlock()
+	select {
+	case <-b.met:
+	case <-time.After(10 * time.Second):
+		s.mu.Lock()
+		s.t.Errorf("githubtest: Hold(%s, %d): only %d requests arrived", route, b.n, b.arrived)
+		s.mu.Unlock()
+	}
 }
 
 // FailNext makes the next n requests with method ("" for any) whose path,
@@ -413,6 +503,9 @@ func (a *answer) fail(f Fault) {
 		a.header[k] = slices.Clone(vs)
 	}
 	body := map[string]any{"message": f.Message, "status": strconv.Itoa(f.Status)}
+	if loc := a.header.Get("Location"); loc != "" {
+		body["url"] = loc
+	}
 	if f.DocumentationURL != "" {
 		body["documentation_url"] = f.DocumentationURL
 	}
@@ -424,6 +517,7 @@ func (a *answer) fail(f Fault) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	s.hold(routeOf(r))
 	s.mu.Lock()
 	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
 	a := &answer{header: http.Header{}}
@@ -462,16 +556,34 @@ func (s *Server) describeAuth(r *http.Request) string {
 	return "[another token]"
 }
 
-// handle routes one request; it runs with s.mu held.
-func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
-	p := r.URL.EscapedPath()
+// splitPrefix returns the Enterprise prefix of an escaped path ("" for the
+// root style) and the path without it.
+func splitPrefix(p string) (prefix, rest string) {
 	switch {
 	case strings.HasPrefix(p, EnterpriseAPIPrefix+"/"):
-		req.Prefix = EnterpriseAPIPrefix
+		prefix = EnterpriseAPIPrefix
 	case strings.HasPrefix(p, EnterpriseUploadPrefix+"/"):
-		req.Prefix = EnterpriseUploadPrefix
+		prefix = EnterpriseUploadPrefix
 	}
-	p = strings.TrimPrefix(p, req.Prefix)
+	return prefix, strings.TrimPrefix(p, prefix)
+}
+
+// routeOf names the route of a request, as Count does.
+func routeOf(r *http.Request) string {
+	_, p := splitPrefix(r.URL.EscapedPath())
+	route, _, _, _ := parseRoute(r.Method, p)
+	return route
+}
+
+// handle routes one request; it runs with s.mu held.
+func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
+	var p string
+	req.Prefix, p = splitPrefix(r.URL.EscapedPath())
+	// A repository addressed by its ID, as the redirects after a rename
+	// point: served as the repository.
+	if rest, ok := strings.CutPrefix(p, "/repositories/"+strconv.FormatInt(s.repoID, 10)+"/"); ok {
+		p = "/repos/" + url.PathEscape(s.Owner) + "/" + url.PathEscape(s.Repo) + "/" + rest
+	}
 	route, owner, repo, rest := parseRoute(r.Method, p)
 	req.Route = route
 	// Uploads live on their own host: /api/uploads/ on GHES; the API host
@@ -499,6 +611,9 @@ func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
 				s.faults = slices.Delete(s.faults, i, i+1)
 			}
 			req.Fault = true
+			if f.f.RedirectTo != "" {
+				a.header.Set("Location", f.f.RedirectTo+r.URL.RequestURI())
+			}
 			if !f.f.After {
 				a.fail(f.f)
 				return
@@ -515,6 +630,24 @@ func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
 		}
 	}()
 
+	for _, name := range s.former {
+		if route != Unknown && strings.EqualFold(owner, name[0]) && strings.EqualFold(repo, name[1]) &&
+			!(strings.EqualFold(owner, s.Owner) && strings.EqualFold(repo, s.Repo)) {
+			status := http.StatusTemporaryRedirect
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				status = http.StatusMovedPermanently
+			}
+			_, tail, _ := strings.Cut(strings.TrimPrefix(p, "/repos/"), "/")
+			_, tail, _ = strings.Cut(tail, "/")
+			loc := s.URL + req.Prefix + "/repositories/" + strconv.FormatInt(s.repoID, 10) + "/" + tail
+			if r.URL.RawQuery != "" {
+				loc += "?" + r.URL.RawQuery
+			}
+			a.header.Set("Location", loc)
+			a.fail(Redirect(status, ""))
+			return
+		}
+	}
 	if route == Unknown || !strings.EqualFold(owner, s.Owner) || !strings.EqualFold(repo, s.Repo) {
 		a.fail(StatusFault(http.StatusNotFound))
 		return
@@ -579,6 +712,8 @@ func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
 				}
 				if route == GetReleaseAsset {
 					a.json(http.StatusOK, s.assetJSON(&as))
+				} else if s.locked(rel) {
+					a.fail(immutableFault())
 				} else {
 					rel.Assets = slices.Delete(rel.Assets, j, j+1)
 					a.status = http.StatusNoContent
@@ -822,6 +957,10 @@ func (s *Server) upload(r *http.Request, rel *Release, body []byte, a *answer) {
 		a.fail(f)
 		return
 	}
+	if s.locked(rel) {
+		a.fail(immutableFault())
+		return
+	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		a.fail(Fault{Status: http.StatusBadRequest, Message: "Content-Type header is required", DocumentationURL: docsRoot + "/releases/assets#upload-a-release-asset"})
@@ -839,6 +978,15 @@ func (s *Server) upload(r *http.Request, rel *Release, body []byte, a *answer) {
 		Data: bytes.Clone(body), CreatedAt: s.tick()}
 	rel.Assets = append(rel.Assets, as)
 	a.json(http.StatusCreated, s.assetJSON(&as))
+}
+
+// locked says whether the assets of rel are immutable: it is published and
+// the repository has immutable releases.
+func (s *Server) locked(rel *Release) bool { return s.immutable && !rel.Draft }
+
+func immutableFault() Fault {
+	return Fault{Status: http.StatusUnprocessableEntity, Message: "Cannot upload assets to an immutable release",
+		DocumentationURL: "https://docs.github.com/code-security/supply-chain-security/understanding-your-software-supply-chain/immutable-releases"}
 }
 
 func (s *Server) releaseJSON(rel *Release, prefix string) map[string]any {
@@ -874,6 +1022,7 @@ func (s *Server) releaseJSON(rel *Release, prefix string) map[string]any {
 		"published_at":     nil,
 		"author":           map[string]any{"login": "github-actions[bot]", "id": 41898282, "type": "Bot"},
 		"assets":           assets,
+		"immutable":        s.locked(rel),
 		"tarball_url":      s.URL + prefix + "/repos/" + s.Owner + "/" + s.Repo + "/tarball/" + rel.TagName,
 		"zipball_url":      s.URL + prefix + "/repos/" + s.Owner + "/" + s.Repo + "/zipball/" + rel.TagName,
 	}

@@ -4,7 +4,6 @@ package gitrepo
 
 import (
 	"bytes"
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -26,7 +25,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
@@ -53,6 +51,9 @@ type Repo struct {
 	// large reads the objects of the repository's own store without
 	// inflating them whole, for blobs too large to read in full.
 	large *filesystem.ObjectStorage
+	// fastState is what the memory-mapped object reader, the shared
+	// history walk and the tag list keep (fast.go).
+	fastState
 }
 
 // Open opens the repository that holds dir, as git would find it (parent
@@ -94,6 +95,9 @@ func Open(dir string) (*Repo, error) {
 		}
 	}
 	repo := &Repo{repo: r, dir: dir, gitDir: gitDir, shallow: map[plumbing.Hash]bool{}, large: large}
+	if err := repo.withFastObjects(); err != nil {
+		return nil, fmt.Errorf("%s: cannot open the git repository: %w", dir, err)
+	}
 	hs, err := r.Storer.Shallow()
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the shallow list: %w", dir, err)
@@ -308,25 +312,20 @@ func (t *Tag) Commit() string {
 // ModelTags returns the tags <name>-v<semver> of a model, highest version
 // first. Tags are peeled to their commits lazily.
 func (r *Repo) ModelTags(name string) ([]*Tag, error) {
-	iter, err := r.repo.Tags()
+	refs, err := r.tagRefs()
 	if err != nil {
-		return nil, fmt.Errorf("listing tags: %w", err)
+		return nil, err
 	}
 	var tags []*Tag
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		n := ref.Name().Short()
-		if !strings.HasPrefix(n, name+"-v") {
-			return nil
+	for _, ref := range refs {
+		if !strings.HasPrefix(ref.name, name+"-v") {
+			continue
 		}
-		id, err := check.ParseIdentifier(n)
+		id, err := check.ParseIdentifier(ref.name)
 		if err != nil || id.Name != name {
-			return nil
+			continue
 		}
-		tags = append(tags, &Tag{Name: n, Version: id.Version, hash: ref.Hash()})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing tags: %w", err)
+		tags = append(tags, &Tag{Name: ref.name, Version: id.Version, hash: ref.hash})
 	}
 	sort.Slice(tags, func(i, j int) bool {
 		if c := tags[i].Version.Compare(tags[j].Version); c != 0 {
@@ -340,22 +339,21 @@ func (r *Repo) ModelTags(name string) ([]*Tag, error) {
 // AllIdentifiers returns the model names that have release tags, with the
 // highest tag of each.
 func (r *Repo) AllIdentifiers() (map[string]*Tag, error) {
-	iter, err := r.repo.Tags()
+	refs, err := r.tagRefs()
 	if err != nil {
-		return nil, fmt.Errorf("listing tags: %w", err)
+		return nil, err
 	}
 	out := map[string]*Tag{}
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		id, err := check.ParseIdentifier(ref.Name().Short())
+	for _, ref := range refs {
+		id, err := check.ParseIdentifier(ref.name)
 		if err != nil || id.Version.Prerelease() != "" {
-			return nil
+			continue
 		}
 		if t, ok := out[id.Name]; !ok || id.Version.GreaterThan(t.Version) {
-			out[id.Name] = &Tag{Name: ref.Name().Short(), Version: id.Version, hash: ref.Hash()}
+			out[id.Name] = &Tag{Name: ref.name, Version: id.Version, hash: ref.hash}
 		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // Peel resolves the tag to its commit.
@@ -400,19 +398,11 @@ func (r *Repo) Peel(t *Tag) (*Commit, error) {
 
 // TagCommit returns the commit the tag points to, or "" if there is no such tag.
 func (r *Repo) TagCommit(name string) (string, error) {
-	ref, err := r.repo.Reference(plumbing.NewTagReferenceName(name), false)
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return "", nil
+	h, ok, err := r.tagHash(name)
+	if err != nil || !ok {
+		return "", err
 	}
-	if err != nil {
-		return "", fmt.Errorf("reading tag %s: %w", name, err)
-	}
-	for ref.Type() == plumbing.SymbolicReference {
-		if ref, err = r.repo.Reference(ref.Target(), true); err != nil {
-			return "", fmt.Errorf("reading tag %s: %w", name, err)
-		}
-	}
-	c, err := r.Peel(&Tag{Name: name, hash: ref.Hash()})
+	c, err := r.Peel(&Tag{Name: name, hash: h})
 	if err != nil {
 		return "", err
 	}
@@ -427,8 +417,10 @@ func (r *Repo) TagCommit(name string) (string, error) {
 // reachability, so rebased or clock-skewed history is judged exactly.
 // Tags that point at something other than a commit are skipped.
 func (r *Repo) Baseline(tags []*Tag, head *Commit) (*Tag, error) {
-	w := &walker{repo: r, seen: map[plumbing.Hash]bool{}}
-	w.push(head.commit)
+	w, err := r.walkerFor(head.commit.Hash)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range tags {
 		if t.Version.Prerelease() != "" {
 			continue
@@ -443,7 +435,7 @@ func (r *Repo) Baseline(tags []*Tag, head *Commit) (*Tag, error) {
 		if c.Hash == head.Hash {
 			continue
 		}
-		ok, err := w.reaches(c.commit)
+		ok, err := w.reaches(c.commit.Hash)
 		if err != nil {
 			return nil, fmt.Errorf("checking whether %s is an ancestor of %s: %w", t.Name, head.Hash[:7], err)
 		}
@@ -454,149 +446,11 @@ func (r *Repo) Baseline(tags []*Tag, head *Commit) (*Tag, error) {
 	return nil, nil
 }
 
-// walker walks history from a head newest first, remembering what it saw, so
-// successive reachability questions share one walk.
-type walker struct {
-	repo     *Repo
-	queue    commitQueue
-	seen     map[plumbing.Hash]bool
-	boundary bool // the walk met the edge of a shallow clone
-}
-
-func (w *walker) push(c *object.Commit) {
-	if !w.seen[c.Hash] {
-		w.seen[c.Hash] = true
-		heap.Push(&w.queue, c)
-	}
-}
-
-// reaches reports whether target is an ancestor of the walk's start.
-func (w *walker) reaches(target *object.Commit) (bool, error) {
-	for !w.seen[target.Hash] {
-		if w.queue.Len() == 0 {
-			if w.boundary {
-				return false, fmt.Errorf("the history reaches past the edge of this shallow clone: %w", ErrShallow)
-			}
-			return false, nil
-		}
-		c := heap.Pop(&w.queue).(*object.Commit)
-		if w.repo.shallow[c.Hash] {
-			w.boundary = true
-			continue
-		}
-		for _, p := range c.ParentHashes {
-			if w.seen[p] {
-				continue
-			}
-			pc, err := w.repo.repo.CommitObject(p)
-			if errors.Is(err, plumbing.ErrObjectNotFound) {
-				w.boundary = true
-				continue
-			}
-			if err != nil {
-				return false, fmt.Errorf("reading commit %s: %w", p.String()[:7], err)
-			}
-			w.push(pc)
-		}
-	}
-	return true, nil
-}
-
-type commitQueue []*object.Commit
-
-func (q commitQueue) Len() int { return len(q) }
-func (q commitQueue) Less(i, j int) bool {
-	return q[i].Committer.When.After(q[j].Committer.When)
-}
-func (q commitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *commitQueue) Push(x any)   { *q = append(*q, x.(*object.Commit)) }
-func (q *commitQueue) Pop() any {
-	old := *q
-	c := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return c
-}
-
-// ChangedFiles lists the paths that differ between two commits. It reads
-// only the subtrees whose hashes differ, so the cost follows the size of the
-// change, not of the repository.
+// ChangedFiles lists the paths that differ between two commits, sorted. It
+// reads only the subtrees whose hashes differ, so the cost follows the size
+// of the change, not of the repository.
 func (r *Repo) ChangedFiles(ctx context.Context, base, head *Commit) ([]string, error) {
-	var out []string
-	if err := r.diffTrees(ctx, base.commit.TreeHash, head.commit.TreeHash, "", &out); err != nil {
-		return nil, fmt.Errorf("diffing %s..%s: %w", base.Hash[:7], head.Hash[:7], err)
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func (r *Repo) diffTrees(ctx context.Context, a, b plumbing.Hash, prefix string, out *[]string) error {
-	if a == b {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	entries := func(h plumbing.Hash) (map[string]object.TreeEntry, error) {
-		m := map[string]object.TreeEntry{}
-		if h.IsZero() {
-			return m, nil
-		}
-		t, err := r.repo.TreeObject(h)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range t.Entries {
-			m[e.Name] = e
-		}
-		return m, nil
-	}
-	ea, err := entries(a)
-	if err != nil {
-		return err
-	}
-	eb, err := entries(b)
-	if err != nil {
-		return err
-	}
-	visit := func(name string, x, y object.TreeEntry, inA, inB bool) error {
-		if inA && inB && x.Hash == y.Hash && x.Mode == y.Mode {
-			return nil
-		}
-		p := prefix + name
-		dirA, dirB := inA && x.Mode == filemode.Dir, inB && y.Mode == filemode.Dir
-		if dirA || dirB {
-			var ha, hb plumbing.Hash
-			if dirA {
-				ha = x.Hash
-			}
-			if dirB {
-				hb = y.Hash
-			}
-			if err := r.diffTrees(ctx, ha, hb, p+"/", out); err != nil {
-				return err
-			}
-			if (inA && !dirA) || (inB && !dirB) {
-				*out = append(*out, p)
-			}
-			return nil
-		}
-		*out = append(*out, p)
-		return nil
-	}
-	for name, x := range ea {
-		y, ok := eb[name]
-		if err := visit(name, x, y, true, ok); err != nil {
-			return err
-		}
-	}
-	for name, y := range eb {
-		if _, ok := ea[name]; !ok {
-			if err := visit(name, object.TreeEntry{}, y, false, true); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return r.ChangedFilesIn(ctx, base, head, ".")
 }
 
 // treeFS is a read-only fs.FS over a git tree. Symbolic links are followed
@@ -839,14 +693,15 @@ func (d *dirFile) Read([]byte) (int, error)   { return 0, errors.New("is a folde
 
 // FetchTags fetches the release tags of a model, <name>-v*, from a remote at
 // depth 1: just enough to read each release's tree in a shallow checkout.
-// The token, if any, authenticates over HTTPS and never appears in errors.
-func (r *Repo) FetchTags(ctx context.Context, remote, name, token string) error {
+// The token, if any, authenticates only to the server it is for
+// (Credentials) and never appears in errors.
+func (r *Repo) FetchTags(ctx context.Context, remote, name string, cred Credentials) error {
+	token := cred.Token
 	spec := config.RefSpec("+refs/tags/" + name + "-v*:refs/tags/" + name + "-v*")
-	opts := &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}, Depth: 1, Tags: git.NoTags}
-	if token != "" {
-		opts.Auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
-	}
+	opts := &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}, Depth: 1, Tags: git.NoTags,
+		Auth: cred.authFor(r.RemoteURL(remote))}
 	err := r.repo.FetchContext(ctx, opts)
+	r.tags = nil // list the tags again
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}

@@ -6,14 +6,11 @@ package release
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +65,13 @@ type releaser struct {
 // duplicated). An existing draft is found by listing releases newest first
 // (get-by-tag never returns drafts) and matching the tag and the model
 // marker; a published release of the version is left alone, with a notice.
+//
+// A release is always made as a draft, given its record, and only then
+// published, so repositories with immutable releases (assets locked at
+// publication) work. Runs that race on one version converge on one draft:
+// after creating, a run lists again and keeps the oldest draft of the tag
+// with the model's marker, deleting the others; a run whose draft was
+// deleted under it, or published by another run, starts over.
 func Release(ctx context.Context, m *check.ModelReport, opts Options) (*Result, error) {
 	gh, err := newClient(opts)
 	if err != nil {
@@ -81,8 +85,29 @@ func Release(ctx context.Context, m *check.ModelReport, opts Options) (*Result, 
 	return res, nil
 }
 
+// maxRaces bounds how often a run starts over because another run changed
+// the release under it.
+const maxRaces = 4
+
+// errRaced says another run changed the release under this one: deleted
+// the draft it was working on, or published it.
+var errRaced = errors.New("another run changed the release at the same time")
+
 func (r *releaser) release(ctx context.Context, m *check.ModelReport) (*Result, error) {
 	tag := m.Name + "-v" + m.DeclaredVersion
+	for attempt := 1; ; attempt++ {
+		res, err := r.releaseOnce(ctx, m, tag)
+		if !errors.Is(err, errRaced) {
+			return res, err
+		}
+		if attempt == maxRaces {
+			return nil, fmt.Errorf("releasing %s: other runs kept changing it (%d attempts); run again when they are done", tag, maxRaces)
+		}
+		r.say("%s: %v; starting over", tag, err)
+	}
+}
+
+func (r *releaser) releaseOnce(ctx context.Context, m *check.ModelReport, tag string) (*Result, error) {
 	published, err := r.published(ctx, tag)
 	if err != nil {
 		return nil, err
@@ -95,12 +120,13 @@ func (r *releaser) release(ctx context.Context, m *check.ModelReport) (*Result, 
 	if err != nil {
 		return nil, err
 	}
+	// Draft is never sent with an edit: an edit racing with another run's
+	// publication must not turn the release back into a draft.
 	want := &github.RepositoryRelease{
 		TagName:         github.String(tag),
 		Name:            github.String(tag),
 		TargetCommitish: github.String(m.Head.Commit),
 		Body:            github.String(changelog.Body(m)),
-		Draft:           github.Bool(!r.opts.Publish),
 		Prerelease:      github.Bool(isPrerelease(m.DeclaredVersion)),
 	}
 	verb := map[bool]string{true: "publish", false: "draft"}[r.opts.Publish]
@@ -116,30 +142,26 @@ func (r *releaser) release(ctx context.Context, m *check.ModelReport) (*Result, 
 	action := "created"
 	if draft != nil {
 		action = "updated"
-		err = r.call(ctx, "updating the draft release "+tag, func() (resp *github.Response, err error) {
-			rel, resp, err = r.gh.Repositories.EditRelease(ctx, r.opts.Owner, r.opts.Repo, draft.GetID(), want)
-			return resp, err
-		})
+		if rel, err = r.edit(ctx, draft.GetID(), want, "updating the draft release "+tag); err != nil {
+			return nil, err
+		}
 	} else {
-		retry := false
-		err = r.call(ctx, "creating the release "+tag, func() (resp *github.Response, err error) {
-			if retry {
-				// GitHub may have made the release and still failed the
-				// answer: find it rather than make a second one.
-				if found, err := r.made(ctx, tag, m.Name); err != nil || found != nil {
-					if found != nil {
-						rel, resp, err = r.gh.Repositories.EditRelease(ctx, r.opts.Owner, r.opts.Repo, found.GetID(), want)
-					}
-					return resp, err
-				}
+		if rel, err = r.create(ctx, want, m.Name); err != nil {
+			return nil, err
+		}
+		winner, err := r.converge(ctx, tag, m.Name, rel)
+		if err != nil {
+			return nil, err
+		}
+		if winner.GetID() != rel.GetID() {
+			action = "updated"
+			if rel, err = r.edit(ctx, winner.GetID(), want, "updating the draft release "+tag); err != nil {
+				return nil, err
 			}
-			retry = true
-			rel, resp, err = r.gh.Repositories.CreateRelease(ctx, r.opts.Owner, r.opts.Repo, want)
-			return resp, err
-		})
+		}
 	}
-	if err != nil {
-		return nil, err
+	if !rel.GetDraft() {
+		return nil, fmt.Errorf("%w: it was published meanwhile", errRaced)
 	}
 	if err := r.attachRecord(ctx, rel, m, tag); err != nil {
 		return nil, err
@@ -147,9 +169,56 @@ func (r *releaser) release(ctx context.Context, m *check.ModelReport) (*Result, 
 	state := "draft"
 	if r.opts.Publish {
 		state = "published release"
+		pub := &github.RepositoryRelease{Draft: github.Bool(false)}
+		if rel, err = r.edit(ctx, rel.GetID(), pub, "publishing the release "+tag); err != nil {
+			return nil, err
+		}
 	}
 	r.say("%s the %s %s: %s", action, state, tag, rel.GetHTMLURL())
 	return &Result{ID: rel.GetID(), URL: rel.GetHTMLURL(), Action: action}, nil
+}
+
+// create makes the draft release want. GitHub may make the release and
+// still fail the answer: a retry first looks for what the failed attempt
+// made rather than make a second one.
+func (r *releaser) create(ctx context.Context, want *github.RepositoryRelease, model string) (*github.RepositoryRelease, error) {
+	draft := *want
+	draft.Draft = github.Bool(true)
+	tag := want.GetTagName()
+	var rel *github.RepositoryRelease
+	retry := false
+	err := r.call(ctx, "creating the release "+tag, func() (resp *github.Response, err error) {
+		if retry {
+			if found, err := r.made(ctx, tag, model); err != nil || found != nil {
+				rel = found
+				return nil, err
+			}
+		}
+		retry = true
+		rel, resp, err = r.gh.Repositories.CreateRelease(ctx, r.opts.Owner, r.opts.Repo, &draft)
+		return resp, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !rel.GetDraft() {
+		return nil, fmt.Errorf("%w: it was published meanwhile", errRaced)
+	}
+	return rel, nil
+}
+
+// edit changes the release id as want says; a release that is gone was
+// deleted by a run that raced with this one.
+func (r *releaser) edit(ctx context.Context, id int64, want *github.RepositoryRelease, what string) (*github.RepositoryRelease, error) {
+	var rel *github.RepositoryRelease
+	err := r.call(ctx, what, func() (resp *github.Response, err error) {
+		rel, resp, err = r.gh.Repositories.EditRelease(ctx, r.opts.Owner, r.opts.Repo, id, want)
+		return resp, err
+	})
+	if status(err) == http.StatusNotFound {
+		return nil, fmt.Errorf("%w: the draft was deleted meanwhile", errRaced)
+	}
+	return rel, err
 }
 
 // published returns the published release of tag, or nil.
@@ -180,7 +249,26 @@ func (r *releaser) made(ctx context.Context, tag, model string) (*github.Reposit
 // findDraft lists releases newest first and stops at the draft of tag that
 // carries the model's marker.
 func (r *releaser) findDraft(ctx context.Context, tag, model string) (*github.RepositoryRelease, error) {
-	marker := changelog.ModelMarker(model)
+	var found *github.RepositoryRelease
+	err := r.eachRelease(ctx, func(rel *github.RepositoryRelease) bool {
+		if ours(rel, tag, model) {
+			found = rel
+			return false
+		}
+		return true
+	})
+	return found, err
+}
+
+// ours says whether rel is a draft of tag that modelgate made for model:
+// its body carries the model's hidden marker.
+func ours(rel *github.RepositoryRelease, tag, model string) bool {
+	return rel.GetDraft() && rel.GetTagName() == tag && strings.Contains(rel.GetBody(), changelog.ModelMarker(model))
+}
+
+// eachRelease lists the releases newest first, 100 a page, and calls f on
+// each until f returns false.
+func (r *releaser) eachRelease(ctx context.Context, f func(*github.RepositoryRelease) bool) error {
 	opt := &github.ListOptions{PerPage: 100}
 	for {
 		var page []*github.RepositoryRelease
@@ -194,82 +282,24 @@ func (r *releaser) findDraft(ctx context.Context, tag, model string) (*github.Re
 			return resp, err
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, rel := range page {
-			if rel.GetDraft() && rel.GetTagName() == tag && strings.Contains(rel.GetBody(), marker) {
-				return rel, nil
+			if !f(rel) {
+				return nil
 			}
 		}
 		if next == 0 {
-			return nil, nil
+			return nil
 		}
 		opt.Page = next
 	}
 }
 
-// attachRecord uploads the version record, replacing an earlier upload.
-func (r *releaser) attachRecord(ctx context.Context, rel *github.RepositoryRelease, m *check.ModelReport, tag string) error {
-	name := tag + ".record.json"
-	if err := r.deleteAsset(ctx, rel, name); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(changelog.NewRecord(m, r.opts.Tool), "", "  ")
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "modelgate-record-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, name)
-	if err := os.WriteFile(file, append(data, '\n'), 0o600); err != nil {
-		return err
-	}
-	retry := false
-	return r.call(ctx, "uploading "+name, func() (*github.Response, error) {
-		if retry {
-			// A failed-looking upload may have landed: remove it first.
-			if err := r.deleteAsset(ctx, rel, name); err != nil {
-				return nil, err
-			}
-		}
-		retry = true
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		_, resp, err := r.gh.Repositories.UploadReleaseAsset(ctx, r.opts.Owner, r.opts.Repo, rel.GetID(), &github.UploadOptions{Name: name}, f)
-		return resp, err
-	})
-}
-
-// deleteAsset removes the release's assets of the given name.
-func (r *releaser) deleteAsset(ctx context.Context, rel *github.RepositoryRelease, name string) error {
-	var assets []*github.ReleaseAsset
-	err := r.call(ctx, "listing the release's assets", func() (resp *github.Response, err error) {
-		assets, resp, err = r.gh.Repositories.ListReleaseAssets(ctx, r.opts.Owner, r.opts.Repo, rel.GetID(), &github.ListOptions{PerPage: 100})
-		return resp, err
-	})
-	if err != nil {
-		return err
-	}
-	for _, a := range assets {
-		if a.GetName() == name {
-			if err := r.call(ctx, "replacing "+name, func() (*github.Response, error) {
-				return r.gh.Repositories.DeleteReleaseAsset(ctx, r.opts.Owner, r.opts.Repo, a.GetID())
-			}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // call runs one API call, retrying server errors and secondary rate limits
-// with backoff, and explains the failures a user can fix.
+// with backoff, and explains the failures a user can fix. A host that
+// cannot be reached, or a refused redirect, fails at once: repeating it
+// would only delay the same answer.
 func (r *releaser) call(ctx context.Context, what string, f func() (*github.Response, error)) error {
 	sleep := r.opts.Sleep
 	if sleep == nil {
@@ -322,8 +352,14 @@ func retryable(err error, resp *github.Response, attempt int) (time.Duration, bo
 	if resp != nil && resp.StatusCode >= 500 {
 		return backoff, true
 	}
+	var redirect *RedirectError
+	if errors.As(err, &redirect) || unreachable(err) {
+		return 0, false
+	}
 	var uerr *url.Error
 	if resp == nil && errors.As(err, &uerr) {
+		// The connection broke after it was made: the server may be
+		// restarting.
 		return backoff, true
 	}
 	return 0, false
@@ -336,15 +372,57 @@ func reason(err error, resp *github.Response) string {
 	return err.Error()
 }
 
+// apiError is a failed API call explained: what was done, why it failed and
+// what to do, with the HTTP status (0 without an answer).
+type apiError struct {
+	status int
+	msg    string
+	cause  error
+}
+
+func (e *apiError) Error() string { return e.msg }
+func (e *apiError) Unwrap() error { return e.cause }
+
+// status returns the HTTP status of a failed call, or 0.
+func status(err error) int {
+	var e *apiError
+	if errors.As(err, &e) {
+		return e.status
+	}
+	return 0
+}
+
 // explain turns a failed call into an error that says what to do.
 func (r *releaser) explain(what string, err error, resp *github.Response) error {
+	code := 0
+	if resp != nil {
+		code = resp.StatusCode
+	}
+	e := &apiError{status: code, cause: err}
+	e.msg = what + ": " + r.why(err, resp)
+	return e
+}
+
+func (r *releaser) why(err error, resp *github.Response) string {
 	var rate *github.RateLimitError
 	if errors.As(err, &rate) {
-		return fmt.Errorf("%s: the GitHub API rate limit is used up; it resets at %s", what, rate.Rate.Reset.Time.UTC().Format(time.RFC3339))
+		return "the GitHub API rate limit is used up; it resets at " + rate.Rate.Reset.Time.UTC().Format(time.RFC3339)
 	}
 	var abuse *github.AbuseRateLimitError
 	if errors.As(err, &abuse) {
-		return fmt.Errorf("%s: GitHub's secondary rate limit held after %d attempts; run again later", what, maxAttempts)
+		return fmt.Sprintf("GitHub's secondary rate limit held after %d attempts; run again later", maxAttempts)
+	}
+	var redirect *RedirectError
+	if errors.As(err, &redirect) {
+		return redirect.Error()
+	}
+	var uerr *url.Error
+	if resp == nil && unreachable(err) && errors.As(err, &uerr) {
+		host := uerr.URL
+		if u, perr := url.Parse(uerr.URL); perr == nil {
+			host = u.Host
+		}
+		return fmt.Sprintf("cannot reach the GitHub API at %s (%v): check the network, and GITHUB_API_URL", host, uerr.Err)
 	}
 	status := 0
 	if resp != nil {
@@ -352,18 +430,21 @@ func (r *releaser) explain(what string, err error, resp *github.Response) error 
 	}
 	if status == http.StatusTooManyRequests {
 		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil && resp.Header.Get("X-RateLimit-Remaining") == "0" {
-			return fmt.Errorf("%s: the GitHub API rate limit is used up; it resets at %s", what, time.Unix(reset, 0).UTC().Format(time.RFC3339))
+			return "the GitHub API rate limit is used up; it resets at " + time.Unix(reset, 0).UTC().Format(time.RFC3339)
 		}
-		return fmt.Errorf("%s: GitHub's secondary rate limit held after %d attempts; run again later", what, maxAttempts)
+		return fmt.Sprintf("GitHub's secondary rate limit held after %d attempts; run again later", maxAttempts)
 	}
 	repo := r.opts.Owner + "/" + r.opts.Repo
 	switch status {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%s: GitHub rejected the token (401): pass a valid token (the action's token input, or GITHUB_TOKEN)", what)
+		return "GitHub rejected the token (401): pass a valid token (the action's token input, or GITHUB_TOKEN)"
 	case http.StatusForbidden:
-		return fmt.Errorf("%s: GitHub refused (403): add `permissions: contents: write` to the workflow job, or use a token that may write to %s", what, repo)
+		return "GitHub refused (403): add `permissions: contents: write` to the workflow job, or use a token that may write to " + repo
 	case http.StatusNotFound:
-		return fmt.Errorf("%s: %s not found (404): check the repository name (GITHUB_REPOSITORY) and that the token can see it", what, repo)
+		if r.opts.Token == "" {
+			return repo + " not found (404): check the repository name (GITHUB_REPOSITORY); a private repository needs GITHUB_TOKEN"
+		}
+		return repo + " not found (404): check the repository name (GITHUB_REPOSITORY) and that the token can see it"
 	case http.StatusUnprocessableEntity:
 		msg := "invalid request"
 		var er *github.ErrorResponse
@@ -373,12 +454,12 @@ func (r *releaser) explain(what string, err error, resp *github.Response) error 
 				msg += fmt.Sprintf("; %s %s", fe.Field, strings.TrimSpace(fe.Code+" "+fe.Message))
 			}
 		}
-		return fmt.Errorf("%s: GitHub rejected the request (422): %s", what, msg)
+		return "GitHub rejected the request (422): " + msg
 	}
 	if status >= 500 {
-		return fmt.Errorf("%s: GitHub answered %d %d times; run again later", what, status, maxAttempts)
+		return fmt.Sprintf("GitHub answered %d %d times; run again later", status, maxAttempts)
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return err.Error()
 }
 
 func (r *releaser) say(format string, args ...any) {
@@ -397,34 +478,42 @@ func (r *releaser) scrub(s string) string {
 
 // newClient returns a go-github client for the API root in opts; uploads go
 // to uploads.github.com for github.com and to /api/uploads/ on GitHub
-// Enterprise.
+// Enterprise. The token is sent to those two hosts only (authClient).
 func newClient(opts Options) (*github.Client, error) {
 	if opts.Owner == "" || opts.Repo == "" {
 		return nil, errors.New("no repository to release in: set GITHUB_REPOSITORY=owner/name")
 	}
-	gh := github.NewClient(opts.HTTPClient)
-	if opts.Token != "" {
-		gh = gh.WithAuthToken(opts.Token)
+	base, upload, err := apiURLs(opts.APIURL)
+	if err != nil {
+		return nil, err
 	}
-	api := strings.TrimSuffix(opts.APIURL, "/")
+	gh := github.NewClient(authClient(opts.HTTPClient, opts.Token, hostOf(base), hostOf(upload)))
+	gh.BaseURL, gh.UploadURL = base, upload
+	return gh, nil
+}
+
+// apiURLs returns the API root and the upload root of GITHUB_API_URL.
+func apiURLs(apiURL string) (base, upload *url.URL, err error) {
+	api := strings.TrimSuffix(apiURL, "/")
 	if api == "" || api == "https://api.github.com" {
-		return gh, nil
+		base, _ = url.Parse("https://api.github.com/")
+		upload, _ = url.Parse("https://uploads.github.com/")
+		return base, upload, nil
 	}
-	base, err := url.Parse(api + "/")
+	base, err = url.Parse(api + "/")
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("invalid GITHUB_API_URL %q: want e.g. https://github.example.com/api/v3", opts.APIURL)
+		return nil, nil, fmt.Errorf("invalid GITHUB_API_URL %q: want e.g. https://github.example.com/api/v3", apiURL)
 	}
-	upload := *base
+	up := *base
 	switch {
 	case strings.HasSuffix(base.Path, "/api/v3/"):
-		upload.Path = strings.TrimSuffix(base.Path, "v3/") + "uploads/"
+		up.Path = strings.TrimSuffix(base.Path, "v3/") + "uploads/"
 	case strings.HasPrefix(base.Host, "api."):
 		// GitHub Enterprise Cloud with data residency: api.X.ghe.com
 		// uploads to uploads.X.ghe.com.
-		upload.Host = "uploads." + strings.TrimPrefix(base.Host, "api.")
+		up.Host = "uploads." + strings.TrimPrefix(base.Host, "api.")
 	}
-	gh.BaseURL, gh.UploadURL = base, &upload
-	return gh, nil
+	return base, &up, nil
 }
 
 // isPrerelease reports whether a version has a prerelease part (3.0.0-rc.1;

@@ -62,7 +62,9 @@ func (a *Annotations) add(level, file string, line int, title, msg string) {
 }
 
 // Annotation formats one workflow command (error, warning or notice) with
-// its data and properties escaped as the runner expects.
+// its data and properties escaped as the runner expects, after inert: the
+// file and title on one line, each line of the message on its own (the
+// runner shows the line breaks).
 func Annotation(level, file string, line int, title, msg string) string {
 	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
@@ -74,5 +76,14 @@ func Annotation(level, file string, line int, title, msg string) string {
 		}
 	}
 	props = append(props, "title="+prop.Replace(inert(title)))
-	return fmt.Sprintf("::%s %s::%s\n", level, strings.Join(props, ","), data.Replace(inert(msg)))
+	return fmt.Sprintf("::%s %s::%s\n", level, strings.Join(props, ","), data.Replace(inertLines(msg)))
+}
+
+// inertLines makes each line of s inert.
+func inertLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = inert(l)
+	}
+	return strings.Join(lines, "\n")
 }

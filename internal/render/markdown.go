@@ -14,16 +14,29 @@ import (
 func Markdown(w io.Writer, r *check.Report) error {
 	var b strings.Builder
 	for _, m := range r.Models {
-		icon, verdict := "✅", "passes"
-		if !m.Passed {
-			icon, verdict = "❌", "fails"
+		icon, verdict := "✅", "passes the release gate"
+		switch {
+		case !m.Passed:
+			icon, verdict = "❌", "fails the release gate"
+		case !m.Gated:
+			verdict = "passes the release gate as work in progress"
 		}
-		fmt.Fprintf(&b, "### %s `%s` %s the release gate\n\n", icon, inert(m.Name), verdict)
+		fmt.Fprintf(&b, "### %s `%s` %s\n\n", icon, inert(m.Name), verdict)
 		if m.Base == nil {
 			fmt.Fprintf(&b, "First release: `%s` at `%s` (`%s`).\n\n", inert(m.NextIdentifier), inert(m.Head.Ref), abbrev.Commit(m.Head.Commit))
 		} else {
 			fmt.Fprintf(&b, "`%s` (`%s`) → `%s` (`%s`): the changes require a **%s** bump, to **%s**; declared **%s**.\n\n",
 				inert(m.Base.Ref), abbrev.Commit(m.Base.Commit), inert(m.Head.Ref), abbrev.Commit(m.Head.Commit), m.RequiredBump, m.RequiredVersion, m.DeclaredVersion)
+		}
+		if unknown := m.UnknownKeys(); len(unknown) > 0 {
+			if m.Conservative {
+				fmt.Fprintf(&b, "The %s bump is conservative: it rests on %s no rule knows. ", m.RequiredBump, keys(len(unknown)))
+			}
+			shown := make([]string, len(unknown))
+			for i, k := range unknown {
+				shown[i] = "`" + inert(k) + "`"
+			}
+			fmt.Fprintf(&b, "Keys no rule knows: %s; a rule in `.modelgate.yaml` classifies them (`modelgate check` prints one for each).\n\n", strings.Join(shown, ", "))
 		}
 		for _, n := range m.Notices {
 			fmt.Fprintf(&b, "> %s\n\n", MarkdownEscape(n))

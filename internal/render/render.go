@@ -16,6 +16,7 @@ import (
 
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/abbrev"
+	inertpkg "github.com/modelgate/modelgate/internal/inert"
 )
 
 // Func writes a report in one format.
@@ -62,10 +63,11 @@ func Write(w io.Writer, r *check.Report, format string) error {
 }
 
 // inert prepares a string that comes from a repository (a key, a value, a
-// path, a note, a name) for any output. It is the one place where such
-// strings are made harmless; today it keeps them as they are, and every
-// format adds the escaping its syntax needs (MarkdownEscape, Annotation).
-func inert(s string) string { return s }
+// path, a note, a name) for one line of any output: package inert escapes
+// control characters, terminal escapes, bidirectional controls and what
+// would start a workflow command, visibly. Every format then adds the
+// escaping its syntax needs (MarkdownEscape, Annotation).
+func inert(s string) string { return inertpkg.String(s) }
 
 func findingWhere(f *check.Finding) string {
 	if f.Line == 0 {
@@ -117,5 +119,5 @@ func counts(m *check.ModelReport) string {
 		}
 		return fmt.Sprintf("%d %ss", n, s)
 	}
-	return fmt.Sprintf("%s, %s, %s", plural(len(m.Findings), "finding"), plural(m.Errors(), "error"), plural(m.Warnings(), "warning"))
+	return fmt.Sprintf("%s, %s, %s", plural(m.FindingCount(), "finding"), plural(m.Errors(), "error"), plural(m.Warnings(), "warning"))
 }

@@ -148,11 +148,18 @@ func TestAnnotationsCap(t *testing.T) {
 }
 
 // TestAnnotationEscapes escapes what would end a workflow command early or
-// start another.
+// start another, and shows control characters, terminal escapes and
+// bidirectional controls as escapes.
 func TestAnnotationEscapes(t *testing.T) {
-	got := Annotation("warning", "a,b:c.yaml", 3, "modelgate x", "50%\r\n::error::injected")
-	want := "::warning file=a%2Cb%3Ac.yaml,line=3,title=modelgate x::50%25%0D%0A::error::injected\n"
-	if got != want {
-		t.Errorf("Annotation = %q, want %q", got, want)
+	tests := []struct{ file, title, msg, want string }{
+		{"a,b:c.yaml", "modelgate x", "50%\r\n::error::injected",
+			"::warning file=a%2Cb%3Ac.yaml,line=3,title=modelgate x::50%25\\r%0A\\::error::injected\n"},
+		{"x\ry\u202e.yaml", "modelgate \x1b[2K", "lone\rreturn ##[error]x \u2066\n\tfix: it",
+			"::warning file=x\\ry\\u202e.yaml,line=3,title=modelgate \\x1b[2K::lone\\rreturn #\\u0023[error]x \\u2066%0A\\tfix: it\n"},
+	}
+	for _, tt := range tests {
+		if got := Annotation("warning", tt.file, 3, tt.title, tt.msg); got != tt.want {
+			t.Errorf("Annotation(%q, %q, %q) = %q, want %q", tt.file, tt.title, tt.msg, got, tt.want)
+		}
 	}
 }

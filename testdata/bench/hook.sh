@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times the pre-commit hook on the benchmark repository (20,000 commits, 500
-# release tags, 10,504 files; see run.sh): once with a commit that touches no
-# model file staged, once with a manifest change staged.
+# release tags, 10,504 files; see run.sh): with a commit that touches no model
+# file staged, with a manifest change staged as work in progress (policy
+# release), and with the same change under policy every-change (the full gate).
 #
 #   testdata/bench/hook.sh
 #
@@ -67,6 +68,12 @@ time_hook "README.md only (no model file)"
 git -C "$work" reset -q --hard
 jq '.hyperparameters.learning_rate = 0.00021' "$work/manifest.yaml" >"$tmp/m" && cp "$tmp/m" "$work/manifest.yaml"
 git -C "$work" add manifest.yaml
-time_hook "manifest.yaml (full gate)"
+# The version stays: work in progress under policy release, which gates the
+# staged content and, to tell whether the commit raises the next release's
+# bump, HEAD too.
+time_hook "manifest.yaml, work in progress (policy release)"
+printf 'policy: every-change\n' >"$work/.modelgate.yaml"
+git -C "$work" add .modelgate.yaml
+time_hook "manifest.yaml, full gate (policy every-change)"
 echo
 echo "$runs runs each on $(nproc) CPUs; $(git --version)."

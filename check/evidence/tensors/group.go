@@ -23,6 +23,13 @@ type Group struct {
 
 	comps []patternComp
 	order int
+
+	// For mergeGroups: the IDs of the components, of every prefix
+	// (pre[j]: comps[:j]) and suffix (suf[j]: comps[j:]), of a reshaped
+	// group's signatures; gone once merged into another group.
+	ids, pre, suf []uint32
+	sig           uint32
+	gone          bool
 }
 
 // patternComp is one dot-separated component of a pattern: a literal word,
@@ -33,6 +40,7 @@ type patternComp struct {
 	alts []string
 }
 
+// key identifies the component for merging: its word, numbers or words.
 func (c patternComp) key() string {
 	switch {
 	case c.nums != nil:
@@ -41,9 +49,22 @@ func (c patternComp) key() string {
 			nums = append(nums, n)
 		}
 		slices.Sort(nums)
-		return "#" + fmt.Sprint(nums)
+		var b strings.Builder
+		b.WriteByte('#')
+		for _, n := range nums {
+			b.WriteString(strconv.FormatInt(n, 10))
+			b.WriteByte(' ')
+		}
+		return b.String()
 	case c.alts != nil:
-		return "|" + strings.Join(c.alts, "|")
+		var b strings.Builder
+		b.WriteByte('|')
+		for _, a := range c.alts {
+			b.WriteString(strconv.Itoa(len(a)))
+			b.WriteByte(':')
+			b.WriteString(a)
+		}
+		return b.String()
 	}
 	return "=" + c.word
 }
@@ -117,47 +138,7 @@ func GroupChanges(changes []Change) []*Group {
 			g.Uniform = false
 		}
 	}
-	// Merge groups that differ in one word component, position by position,
-	// until nothing merges.
-	for merged := true; merged; {
-		merged = false
-		maxLen := 0
-		for _, g := range groups {
-			maxLen = max(maxLen, len(g.comps))
-		}
-		for pos := 0; pos < maxLen; pos++ {
-			byKey := map[string]*Group{}
-			var kept []*Group
-			for _, g := range groups {
-				if pos >= len(g.comps) || g.comps[pos].nums != nil {
-					kept = append(kept, g)
-					continue
-				}
-				var k strings.Builder
-				fmt.Fprintf(&k, "%d\x00", len(g.comps))
-				for j, c := range g.comps {
-					if j == pos {
-						k.WriteString("*")
-					} else {
-						k.WriteString(c.key())
-					}
-					k.WriteByte('\x00')
-				}
-				if g.Kind == Reshaped {
-					k.WriteString(sigText(g.Old) + "\x00" + sigText(g.New))
-				}
-				into := byKey[k.String()]
-				if into == nil || into.alternatives(pos)+g.alternatives(pos) > maxAlternatives {
-					byKey[k.String()] = g
-					kept = append(kept, g)
-					continue
-				}
-				into.absorb(g, pos)
-				merged = true
-			}
-			groups = kept
-		}
-	}
+	groups = mergeGroups(groups)
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].order < groups[j].order })
 	return groups
 }
@@ -288,12 +269,16 @@ func renderNums(set map[int64]bool) (string, int) {
 func renderAlts(alts []string) string {
 	prefix, suffix := alts[0], alts[0]
 	for _, a := range alts[1:] {
-		for !strings.HasPrefix(a, prefix) {
-			prefix = prefix[:len(prefix)-1]
+		n := 0
+		for n < len(prefix) && n < len(a) && a[n] == prefix[n] {
+			n++
 		}
-		for !strings.HasSuffix(a, suffix) {
-			suffix = suffix[1:]
+		prefix = prefix[:n]
+		n = 0
+		for n < len(suffix) && n < len(a) && a[len(a)-1-n] == suffix[len(suffix)-1-n] {
+			n++
 		}
+		suffix = suffix[len(suffix)-n:]
 	}
 	if i := strings.LastIndexAny(prefix, "_-"); i >= 0 {
 		prefix = prefix[:i+1]
@@ -317,4 +302,131 @@ func renderAlts(alts []string) string {
 		mid[i] = a[len(prefix) : len(a)-len(suffix)]
 	}
 	return prefix + "{" + strings.Join(mid, ",") + "}" + suffix
+}
+
+// mergeGroups merges groups that differ in one word component and share
+// everything else (and, when reshaped, their signatures), position by
+// position, until nothing merges; merged groups are dropped, the rest keep
+// their order.
+//
+// Comparing groups with one position left out would cost the length of the
+// pattern at every position, quadratic in the length of the names. Instead
+// every component gets an ID, and every prefix and suffix of a group's
+// components an ID in two tries (an ID and the next component give the ID
+// of the longer prefix), so that the key of a group with position pos left
+// out is its length, the ID of comps[:pos] and that of comps[pos+1:]: a
+// pass costs time linear in the total length of the patterns.
+func mergeGroups(groups []*Group) []*Group {
+	m := &merger{comps: map[string]uint32{}, sigs: map[string]uint32{}}
+	for _, g := range groups {
+		g.ids = make([]uint32, len(g.comps))
+		for j := range g.comps {
+			g.ids[j] = m.comp(&g.comps[j])
+		}
+		if g.Kind == Reshaped {
+			k := sigText(g.Old) + "\x00" + sigText(g.New)
+			if g.sig = m.sigs[k]; g.sig == 0 {
+				g.sig = uint32(len(m.sigs) + 1)
+				m.sigs[k] = g.sig
+			}
+		}
+	}
+	type key struct {
+		n             int
+		pre, suf, sig uint32
+	}
+	for merged := true; merged; {
+		merged = false
+		m.prefixes, m.suffixes = map[[2]uint32]uint32{}, map[[2]uint32]uint32{}
+		var byPos [][]*Group // the groups with a word at each position, in order
+		for _, g := range groups {
+			g.pre, g.suf = make([]uint32, len(g.comps)+1), make([]uint32, len(g.comps)+1)
+			m.index(g, 0)
+			for len(byPos) < len(g.comps) {
+				byPos = append(byPos, nil)
+			}
+			for j, c := range g.comps {
+				if c.nums == nil {
+					byPos[j] = append(byPos[j], g)
+				}
+			}
+		}
+		for pos, members := range byPos {
+			into := map[key]*Group{}
+			for _, g := range members {
+				if g.gone {
+					continue
+				}
+				k := key{len(g.comps), g.pre[pos], g.suf[pos+1], g.sig}
+				t := into[k]
+				if t == nil || t.alternatives(pos)+g.alternatives(pos) > maxAlternatives {
+					into[k] = g
+					continue
+				}
+				t.absorb(g, pos)
+				g.gone = true
+				t.ids[pos] = m.comp(&t.comps[pos])
+				m.index(t, pos)
+				merged = true
+			}
+		}
+		kept := groups[:0]
+		for _, g := range groups {
+			if !g.gone {
+				kept = append(kept, g)
+			}
+		}
+		groups = kept
+	}
+	for _, g := range groups {
+		g.ids, g.pre, g.suf = nil, nil, nil
+	}
+	return groups
+}
+
+// merger holds the IDs of mergeGroups: of component keys, of reshaped
+// signature pairs, and the tries of prefixes and suffixes (ID 0 is the empty
+// one).
+type merger struct {
+	comps, sigs        map[string]uint32
+	prefixes, suffixes map[[2]uint32]uint32
+}
+
+// comp returns the ID of a component.
+func (m *merger) comp(c *patternComp) uint32 {
+	k := c.key()
+	id, ok := m.comps[k]
+	if !ok {
+		id = uint32(len(m.comps) + 1)
+		m.comps[k] = id
+	}
+	return id
+}
+
+// index computes the IDs of g's prefixes that end after position from and
+// of its suffixes that start at or before it: those a new component at from
+// changes, and all of them for from 0.
+func (m *merger) index(g *Group, from int) {
+	n := len(g.comps)
+	for j := from; j < n; j++ {
+		g.pre[j+1] = node(m.prefixes, g.pre[j], g.ids[j])
+	}
+	start := from
+	if from == 0 {
+		start = n - 1
+	}
+	for j := start; j >= 0; j-- {
+		g.suf[j] = node(m.suffixes, g.suf[j+1], g.ids[j])
+	}
+}
+
+// node returns the ID of the trie node under parent by the edge comp.
+func node(trie map[[2]uint32]uint32, parent, comp uint32) uint32 {
+	k := [2]uint32{parent, comp}
+	id, ok := trie[k]
+	if !ok {
+		id = uint32(len(trie) + 1)
+		trie[k] = id
+	}
+	return id
 }

@@ -1,16 +1,19 @@
 package render
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
 	"path"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/modelgate/modelgate/check"
+	inertpkg "github.com/modelgate/modelgate/internal/inert"
 )
 
 // SARIF constants: where a rule is explained, and the key of the
@@ -55,12 +58,15 @@ func SARIFAt(w io.Writer, r *check.Report, root string) error {
 	log := sarif.NewReport()
 	log.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
 	log.AddRun(run)
-	var b strings.Builder
+	var b bytes.Buffer
 	if err := log.PrettyWrite(&b); err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
 	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
+	// Repository strings went through inert already; package inert's JSON
+	// pass also escapes what encoding/json leaves raw anywhere in the log
+	// (bidirectional and C1 controls, "##["), losslessly.
+	_, err := w.Write(inertpkg.JSON(b.Bytes()))
 	return err
 }
 
@@ -173,15 +179,24 @@ func (s *sarifRun) finding(m *check.ModelReport, f *check.Finding) {
 	if reason := f.Reason(); reason != "" {
 		msg += ": " + inert(reason)
 	}
-	s.result(f.Rule, bumpLevel(f.Bump), msg, f.File, f.Line, fingerprint(m.Name, f.Rule, f.File, f.Path))
+	key := f.Path
+	if f.Omitted() > 0 {
+		// A remainder's path counts the findings it stands for: its alert
+		// stays the same one when that count changes.
+		key = "(more)"
+	}
+	s.result(f.Rule, bumpLevel(f.Bump), msg, f.File, f.Line, fingerprint(m.Name, f.Rule, f.File, key))
 }
 
 func (s *sarifRun) result(ruleID, level, msg, file string, line int, fp string) {
 	i := s.addRule(ruleID, check.LookupRule(ruleID))
-	uri := inert(file)
+	// A location is a URI reference: the path percent-encoded, which also
+	// makes its control and bidirectional characters inert.
+	rel := file
 	if s.root != "" {
-		uri = s.root + "/" + uri
+		rel = s.root + "/" + rel
 	}
+	uri := (&url.URL{Path: rel}).EscapedPath()
 	region := sarif.NewRegion().WithStartLine(max(line, 1))
 	loc := sarif.NewPhysicalLocation().
 		WithArtifactLocation(sarif.NewArtifactLocation().WithURI(uri).WithURIBaseID(srcRoot)).

@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -273,17 +275,87 @@ func TestSARIFFingerprints(t *testing.T) {
 	}
 }
 
-// TestSARIFInert: repository strings with control characters and
-// terminal escapes stay inside JSON strings, escaped.
+// TestSARIFInert: repository strings with control characters, terminal
+// escapes, bidirectional and C1 controls and workflow-command starts stay
+// inside JSON strings, escaped visibly (package inert), in messages and in
+// locations.
 func TestSARIFInert(t *testing.T) {
 	r := evaluate(t, "report", 0, "4be0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c")
-	r.Models[0].Name = "evil\x1b[31m\n::error::x"
+	r.Models[0].Name = "evil\x1b[31m\n::error::x\u202egnp.exe\u0085##[error]y"
+	r.Models[0].Problems[0].File = "man\u2066ifest\x1b.yaml"
 	out, log := renderSARIF(t, r, "")
-	if bytes.ContainsAny(out, "\x1b\r") || bytes.Contains(out, []byte("\n::error::")) {
-		t.Errorf("raw control characters in the SARIF log:\n%s", out)
+	for _, raw := range []string{"\x1b", "\r", "\n::error::", "\u202e", "\u2066", "\u0085", "##["} {
+		if bytes.Contains(out, []byte(raw)) {
+			t.Errorf("%q raw in the SARIF log:\n%s", raw, out)
+		}
 	}
-	if !strings.HasPrefix(log.Runs[0].Results[0].Message.Text, "evil") {
-		t.Errorf("message %q", log.Runs[0].Results[0].Message.Text)
+	res := log.Runs[0].Results[0]
+	if want := `evil\x1b[31m\n::error::x\u202egnp.exe\u0085#\u0023[error]y: `; !strings.HasPrefix(res.Message.Text, want) {
+		t.Errorf("message %q, want it to start with %q", res.Message.Text, want)
+	}
+	if uri, want := res.Locations[0].PhysicalLocation.ArtifactLocation.URI, "man%E2%81%A6ifest%1B.yaml"; uri != want {
+		t.Errorf("uri %q, want %q", uri, want)
 	}
 	validateSARIF(t, sarifSchema(t), out)
+}
+
+// TestSARIFRemainder: past check.MaxFindingsPerRule findings of a rule, the
+// remainder is one result whose fingerprint stays the same when the number
+// of findings it stands for changes, and is no listed finding's.
+func TestSARIFRemainder(t *testing.T) {
+	manifest := func(version string, n, v int) fstest.MapFS {
+		var b strings.Builder
+		fmt.Fprintf(&b, "model: wide-v%s\narchitecture:\n", version)
+		for i := range n {
+			fmt.Fprintf(&b, "  extra_%03d: %d\n", i, v+i)
+		}
+		return fstest.MapFS{"manifest.yaml": {Data: []byte(b.String())}}
+	}
+	gate := func(n int) sarifLog {
+		base, err := check.Load(manifest("1.0.0", n, 0), "manifest.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		headFS := manifest("2.0.0", n, 1)
+		head, err := check.Load(headFS, "manifest.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mr, err := check.Evaluate(check.Input{Config: check.DefaultConfig(), Base: base, Head: head, HeadFS: headFS,
+			BaseRef: check.Ref{Ref: "wide-v1.0.0", Commit: "9c1e2f3a4b5c6d7e8f9091a2b3c4d5e6f7a8b9c0"},
+			HeadRef: check.Ref{Ref: "HEAD", Commit: "4be0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, log := renderSARIF(t, &check.Report{Models: []*check.ModelReport{mr}}, "")
+		validateSARIF(t, sarifSchema(t), out)
+		return log
+	}
+	remainder := func(log sarifLog) (fp string, others map[string]bool) {
+		others = map[string]bool{}
+		for _, res := range log.Runs[0].Results {
+			if res.RuleID != "arch-unclassified" {
+				continue
+			}
+			f := res.PartialFingerprints[FingerprintKey]
+			if strings.Contains(res.Message.Text, " more ") && strings.Contains(res.Message.Text, "not listed") {
+				if fp != "" {
+					t.Errorf("two remainder results")
+				}
+				fp = f
+				continue
+			}
+			others[f] = true
+		}
+		return fp, others
+	}
+	a, b := gate(250), gate(260)
+	fa, othersA := remainder(a)
+	fb, _ := remainder(b)
+	if fa == "" || fa != fb {
+		t.Errorf("remainder fingerprint %q for 150 more, %q for 160 more: want one, the same", fa, fb)
+	}
+	if othersA[fa] || len(othersA) != check.MaxFindingsPerRule {
+		t.Errorf("the remainder shares a fingerprint with a listed finding, or listed findings share one (%d distinct)", len(othersA))
+	}
 }

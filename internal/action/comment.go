@@ -218,10 +218,15 @@ func (cm *commenter) call(ctx context.Context, f func() (*github.Response, error
 	}
 }
 
-// transient says whether a failed call may succeed if repeated.
+// transient says whether a failed call may succeed if repeated: a server
+// error or a dropped connection, not a host that cannot be reached at all
+// nor a redirect refused (release.Unreachable).
 func transient(err error, resp *github.Response) bool {
-	if resp != nil {
+	if resp != nil && resp.Response != nil {
 		return resp.StatusCode >= 500
+	}
+	if release.Unreachable(err) {
+		return false
 	}
 	var uerr *url.Error
 	return errors.As(err, &uerr)

@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/githubtest"
 )
 
@@ -262,6 +264,47 @@ func TestCommentOtherFailures(t *testing.T) {
 	}
 }
 
+// TestCommentRedirectAndUnreachable: an API that redirects to another host,
+// or cannot be reached at all, costs one warning and is not retried; the
+// other host receives nothing, the token appears nowhere, the verdict
+// stands.
+func TestCommentRedirectAndUnreachable(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + closed.Addr().String()
+	closed.Close()
+	for _, tc := range []struct {
+		name, want string
+		setup      func(srv, foreign *githubtest.Server) string // the API URL
+	}{
+		{"redirect to another host", "redirected to ", func(srv, foreign *githubtest.Server) string {
+			srv.InjectRoute(githubtest.ListIssueComments, githubtest.Redirect(http.StatusFound, foreign.URL), 1)
+			return srv.APIURL()
+		}},
+		{"connection refused", "connection refused", func(_, _ *githubtest.Server) string { return refused }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := githubtest.New(t, "acme", "lite-llm", "ghs_secretTOKEN123")
+			foreign := githubtest.New(t, "acme", "lite-llm", "ghs_secretTOKEN123")
+			r := prRun(t, srv, repo(t, "1.1.0"), "opened", "always")
+			r.env["GITHUB_API_URL"] = tc.setup(srv, foreign)
+			sleeps := 0
+			r.code = Run(context.Background(), Env{Getenv: func(k string) string { return r.env[k] }, Stdout: &r.stdout, Stderr: &r.stderr,
+				Tool: "test", HTTPClient: srv.Client(), Sleep: func(time.Duration) { sleeps++ }})
+			all := r.stdout.String() + r.stderr.String() + r.read(t, "GITHUB_OUTPUT") + r.read(t, "GITHUB_STEP_SUMMARY")
+			warnings := strings.Count(r.stdout.String(), "::warning title=modelgate comment::could not write the pull request comment: ")
+			if r.code != 0 || warnings != 1 || !strings.Contains(r.stdout.String(), tc.want) || strings.Contains(all, "ghs_secretTOKEN123") {
+				t.Errorf("exit %d, %d warnings, want 0 and one naming %q, no token:\n%s", r.code, warnings, tc.want, r.stdout.String())
+			}
+			if sleeps != 0 || srv.Count(githubtest.ListIssueComments) > 1 || len(foreign.Requests()) != 0 {
+				t.Errorf("retried (%d waits, %d lists) or reached the other host (%d requests)", sleeps, srv.Count(githubtest.ListIssueComments), len(foreign.Requests()))
+			}
+		})
+	}
+}
+
 // TestCommentPaginationAndDuplicates finds the marked comment on a later
 // page, updates the oldest marked comment and deletes duplicates an
 // earlier race left, and keeps the comments of other jobs and models.
@@ -405,11 +448,14 @@ func (a *afterPosts) RoundTrip(req *http.Request) (*http.Response, error) {
 // longer bodies, as GitHub does); the summary keeps all of it.
 func TestCommentLimit(t *testing.T) {
 	ws := repo(t, "1.1.0")
-	// 1,200 training settings changed: a report of about 200 kB.
+	// 300 training settings with names of 700 characters changed: the
+	// report lists 100 of them (check.MaxFindingsPerRule) and a remainder,
+	// about 75 kB of markdown.
 	var before, after strings.Builder
-	for i := range 1200 {
-		fmt.Fprintf(&before, "  a_rather_long_training_setting_name_to_fill_the_comment_%04d: %d\n", i, i)
-		fmt.Fprintf(&after, "  a_rather_long_training_setting_name_to_fill_the_comment_%04d: %d\n", i, i+1)
+	long := strings.Repeat("a_rather_long_training_setting_name_", 19)
+	for i := range 300 {
+		fmt.Fprintf(&before, "  %s%04d: %d\n", long, i, i)
+		fmt.Fprintf(&after, "  %s%04d: %d\n", long, i, i+1)
 	}
 	manifest := "model: lite-llm-base-v1.1.0\ntiers:\n  - name: core\n    experts: 8\n  - name: long\n    experts: 4\nhyperparameters:\n"
 	writeFile(t, ws, "manifest.yaml", manifest+before.String())
@@ -432,8 +478,12 @@ func TestCommentLimit(t *testing.T) {
 		!strings.HasSuffix(body, "</sub>\n") {
 		t.Errorf("no visible cut, marker or footer:\n%s", body[len(body)-600:])
 	}
-	if summary := r.read(t, "GITHUB_STEP_SUMMARY"); strings.Count(summary, "`hyperparameter-changed`") != 1200 {
-		t.Errorf("the summary has %d of the 1200 findings", strings.Count(summary, "`hyperparameter-changed`"))
+	if summary := r.read(t, "GITHUB_STEP_SUMMARY"); strings.Count(summary, "`hyperparameter-changed`") != check.MaxFindingsPerRule+1 ||
+		!strings.Contains(summary, "200 more hyperparameter-changed findings") {
+		t.Errorf("the summary has %d rows of the 300 findings, want %d and a remainder of 200", strings.Count(summary, "`hyperparameter-changed`"), check.MaxFindingsPerRule)
+	}
+	if cut := strings.Count(body, "`hyperparameter-changed`"); cut >= check.MaxFindingsPerRule {
+		t.Errorf("the comment has %d rows: it was not cut", cut)
 	}
 }
 

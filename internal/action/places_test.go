@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/modelgate/modelgate/internal/githubtest"
 )
 
 // monorepo builds two models, a and b, released at 1.0.0; then b gains a
-// tier but still declares 1.0.0 (b fails the gate), and a is untouched.
+// tier and declares 1.0.1, a release whose patch bump is too small for it
+// (b fails the gate), and a is untouched.
 func monorepo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -21,7 +25,7 @@ func monorepo(t *testing.T) string {
 	git(t, dir, "commit", "-qm", "release a and b")
 	git(t, dir, "tag", "a-v1.0.0")
 	git(t, dir, "tag", "b-v1.0.0")
-	writeFile(t, dir, "models/b/manifest.yaml", "model: b-v1.0.0\ntiers:\n  - name: core\n    experts: 8\n  - name: long\n    experts: 4\n")
+	writeFile(t, dir, "models/b/manifest.yaml", "model: b-v1.0.1\ntiers:\n  - name: core\n    experts: 8\n  - name: long\n    experts: 4\n")
 	git(t, dir, "commit", "-qam", "b: a tier")
 	return dir
 }
@@ -192,4 +196,77 @@ func TestSARIFInput(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(outer, "escape.sarif")); err == nil {
 		t.Error("written outside the workspace: escape.sarif")
 	}
+}
+
+// TestImmutableReleaseWithCommentAndSARIF: in a repository with immutable
+// releases (assets locked once published), a tag push with the comment and
+// sarif inputs set still ends with one published release holding one record;
+// a re-run changes nothing on GitHub and writes the SARIF file again; a pull
+// request run afterwards comments and leaves the release alone.
+func TestImmutableReleaseWithCommentAndSARIF(t *testing.T) {
+	ws := repo(t, "1.1.0")
+	git(t, ws, "tag", "lite-llm-base-v1.1.0")
+	srv := githubtest.New(t, "acme", "lite-llm", "ghs_secretTOKEN123")
+	srv.SetImmutable(true)
+	sarifPath := filepath.Join(ws, "modelgate.sarif")
+	tagRun := func() *run {
+		r := start(t, ws, "push", "refs/tags/lite-llm-base-v1.1.0", map[string]any{})
+		r.env["INPUT_COMMAND"], r.env["INPUT_PUBLISH"], r.env["GITHUB_API_URL"] = "release", "true", srv.APIURL()
+		r.env["INPUT_COMMENT"], r.env["INPUT_SARIF"] = "always", "modelgate.sarif"
+		r.execVia(t, srv.Client())
+		return r
+	}
+	released := func(when string) githubtest.Release {
+		rels := srv.Releases()
+		if len(rels) != 1 || rels[0].Draft || rels[0].TagName != "lite-llm-base-v1.1.0" || len(rels[0].Assets) != 1 {
+			t.Fatalf("%s: releases %+v\n%s", when, rels, srv.Log())
+		}
+		return rels[0]
+	}
+	lockedWrites := func() int {
+		return srv.Count(githubtest.UploadReleaseAsset) + srv.Count(githubtest.DeleteReleaseAsset) + srv.Count(githubtest.DeleteRelease)
+	}
+
+	r := tagRun()
+	rel := released("first run")
+	out := r.outputs(t)
+	if r.code != 0 || out["release-id"] != strconv.FormatInt(rel.ID, 10) || out["comment-url"] != "" {
+		t.Fatalf("first run: exit %d, outputs %v\n%s%s", r.code, out, r.stdout.String(), r.stderr.String())
+	}
+	if srv.Count(githubtest.ListIssueComments) != 0 || writes(srv) != 0 {
+		t.Errorf("a tag push has no pull request, yet the comment was looked for or written:\n%s", srv.Log())
+	}
+	s := readSARIF(t, sarifPath)
+	if res := s.Runs[0].Results; len(res) != 1 || res[0].RuleID != "tier-added" {
+		t.Errorf("first run: SARIF results %+v", res)
+	}
+	if err := os.Remove(sarifPath); err != nil {
+		t.Fatal(err)
+	}
+
+	// A re-run: the published release is found and left as it is.
+	before, beforeLocked := len(srv.Requests()), lockedWrites()
+	r = tagRun()
+	if again := released("re-run"); r.code != 0 || again.ID != rel.ID || r.outputs(t)["release-id"] != strconv.FormatInt(rel.ID, 10) {
+		t.Errorf("re-run: exit %d, release %d (was %d), outputs %v\n%s%s", r.code, again.ID, rel.ID, r.outputs(t), r.stdout.String(), r.stderr.String())
+	}
+	if n := lockedWrites() - beforeLocked; n != 0 {
+		t.Errorf("re-run: %d asset or release writes on a published immutable release:\n%s", n, srv.Log())
+	}
+	if len(srv.Requests()) == before {
+		t.Error("re-run: no request reached GitHub, the test proves nothing")
+	}
+	readSARIF(t, sarifPath)
+
+	// A pull request afterwards: the comment is written, the release stays.
+	before = srv.Count(githubtest.UpdateRelease) + srv.Count(githubtest.CreateRelease)
+	pr := prRun(t, srv, ws, "opened", "always")
+	pr.execVia(t, srv.Client())
+	if cs := srv.Comments(prNumber7); pr.code != 0 || len(cs) != 1 || pr.outputs(t)["comment-url"] == "" {
+		t.Errorf("pull request: exit %d, %d comments\n%s", pr.code, len(cs), pr.stdout.String())
+	}
+	if n := srv.Count(githubtest.UpdateRelease) + srv.Count(githubtest.CreateRelease) - before; n != 0 {
+		t.Errorf("the pull request run wrote %d releases", n)
+	}
+	released("pull request")
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"strconv"
-	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/modelgate/modelgate/check"
 	"github.com/modelgate/modelgate/internal/gate"
+	"github.com/modelgate/modelgate/internal/inert"
 )
 
 var modelsUsage = `usage: modelgate models [--changed] [--format text|json] [flags]
@@ -127,12 +125,8 @@ func modelEntryOf(m *check.ModelReport) modelEntry {
 	return entry
 }
 
-// printable quotes a repository string that holds anything but printable
-// characters (tabs, newlines, terminal escapes), so it can neither break the
-// table nor reach the terminal raw.
-func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-		return strconv.Quote(s)
-	}
-	return s
-}
+// printable makes a repository string inert for one cell of the table
+// (package inert): tabs, newlines, terminal escapes and bidirectional
+// controls show as escapes, so they can neither break the table nor reach
+// the terminal raw.
+func printable(s string) string { return inert.String(s) }

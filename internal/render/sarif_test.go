@@ -8,13 +8,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/modelgate/modelgate/check"
+	inertpkg "github.com/modelgate/modelgate/internal/inert"
 )
 
 // The vendored schema's digest (testdata/sarif/SOURCE.md says where it is
@@ -23,7 +26,7 @@ const sarifSchemaSHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dc
 
 // sarifSchema compiles the official SARIF 2.1.0 JSON schema, with format
 // assertions on (uri, date-time, ...).
-func sarifSchema(t *testing.T) *jsonschema.Schema {
+func sarifSchema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "sarif", "sarif-schema-2.1.0.json"))
 	if err != nil {
@@ -358,4 +361,52 @@ func TestSARIFRemainder(t *testing.T) {
 	if othersA[fa] || len(othersA) != check.MaxFindingsPerRule {
 		t.Errorf("the remainder shares a fingerprint with a listed finding, or listed findings share one (%d distinct)", len(othersA))
 	}
+}
+
+// FuzzSARIF renders a report whose model name, file, problem message and
+// finding path are arbitrary repository strings: the log is always valid
+// SARIF 2.1.0 (locations included), holds no raw control, bidirectional or
+// C1 character and no "##[", and each message still names the model.
+func FuzzSARIF(f *testing.F) {
+	f.Add("lite-llm-base", "manifest.yaml", "declared 2.1.4", "architecture.hidden_size")
+	f.Add("evil\x1b[31m\n::error::x", "man\u2066ifest\x1b.yaml", "##[error]y\u0085", "tiers[a\u202eb]")
+	f.Add("a b", "dir with space/%41?#.yaml", "\r\n::warning::z", "\xff\xfe")
+	f.Add("", "", "", "")
+	sch := sarifSchema(f)
+	var gated *check.Report // gated once, by the first input
+	f.Fuzz(func(t *testing.T, name, file, message, key string) {
+		if gated == nil {
+			gated = evaluate(t, "report", 0, "4be0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c")
+		}
+		// A copy of the gated report, its problems and findings its own.
+		m := *gated.Models[0]
+		m.Problems = slices.Clone(m.Problems)
+		m.Findings = slices.Clone(m.Findings)
+		r := &check.Report{Passed: gated.Passed, Models: []*check.ModelReport{&m}}
+		m.Name = name
+		m.Problems[0].File, m.Problems[0].Message = file, message
+		for i := range m.Findings {
+			m.Findings[i].File, m.Findings[i].Path = file, key
+		}
+		out, log := renderSARIF(t, r, "")
+		validateSARIF(t, sch, out)
+		for _, raw := range []string{"##[", "\r", "\x1b", "\u0085", "\u202e", "\u2066", "\u2028"} {
+			if bytes.Contains(out, []byte(raw)) {
+				t.Fatalf("%q raw in the SARIF log", raw)
+			}
+		}
+		for _, b := range out {
+			if b < ' ' && b != '\n' {
+				t.Fatalf("control byte %#x raw in the SARIF log", b)
+			}
+		}
+		if !utf8.Valid(out) {
+			t.Fatal("the SARIF log is not UTF-8")
+		}
+		for _, res := range log.Runs[0].Results {
+			if !strings.HasPrefix(res.Message.Text, inertpkg.String(name)+": ") {
+				t.Fatalf("message %q does not start with the model's name %q", res.Message.Text, inertpkg.String(name))
+			}
+		}
+	})
 }

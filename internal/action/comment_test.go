@@ -305,6 +305,26 @@ func TestCommentRedirectAndUnreachable(t *testing.T) {
 	}
 }
 
+// TestCommentRenamedRepository: GitHub redirects the API of a renamed
+// repository on its own host (301 for reads, 307 for writes); the comment
+// follows those redirects, with the token, and is written.
+func TestCommentRenamedRepository(t *testing.T) {
+	srv := githubtest.New(t, "acme", "lite-llm", "ghs_secretTOKEN123")
+	srv.Rename("acme", "lite-llm-renamed")
+	r := prRun(t, srv, repo(t, "1.1.0"), "opened", "on-change") // GITHUB_REPOSITORY is still acme/lite-llm
+	r.execVia(t, srv.Client())
+	statuses := map[int]int{}
+	for _, req := range srv.Requests() {
+		statuses[req.Status]++
+	}
+	if cs := srv.Comments(prNumber7); r.code != 0 || len(cs) != 1 || !strings.HasPrefix(cs[0].Body, wantMarker+"\n") || r.outputs(t)["comment-url"] == "" {
+		t.Errorf("exit %d, %d comments\n%s\n%s", r.code, len(cs), r.stdout.String(), srv.Log())
+	}
+	if statuses[http.StatusMovedPermanently] == 0 || statuses[http.StatusTemporaryRedirect] == 0 {
+		t.Errorf("no 301 and 307 redirects seen: the test proves nothing\n%s", srv.Log())
+	}
+}
+
 // TestCommentPaginationAndDuplicates finds the marked comment on a later
 // page, updates the oldest marked comment and deletes duplicates an
 // earlier race left, and keeps the comments of other jobs and models.

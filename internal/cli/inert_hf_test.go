@@ -112,7 +112,7 @@ func TestHostileHFFolderStringsAreInert(t *testing.T) {
 	textVisible := []string{`\x1b[2K\x1b[1Aerase`, `evil\u202etxt`, `\r::error::cr`}
 	calls := [][]string{}
 	for _, cmd := range []string{"check", "diff"} {
-		for _, format := range []string{"text", "json", "markdown", "github"} {
+		for _, format := range []string{"text", "json", "markdown", "github", "sarif"} {
 			calls = append(calls, []string{cmd, "--repo", dir, "--format", format})
 		}
 	}
@@ -135,8 +135,12 @@ func TestHostileHFFolderStringsAreInert(t *testing.T) {
 			}
 			all := stdout.String() + stderr.String()
 			want := textVisible
-			if slices.Contains(args, "json") {
+			switch {
+			case slices.Contains(args, "json"):
 				want = []string{`\u001b[2K\u001b[1Aerase`, `evil\u202etxt`}
+			case slices.Contains(args, "sarif"):
+				// SARIF holds the text's escapes, as JSON strings.
+				want = []string{`\\x1b[2K\\x1b[1Aerase`, `evil\\u202etxt`}
 			}
 			for _, v := range want {
 				if !strings.Contains(all, v) {

@@ -48,7 +48,8 @@ const initManifest = "manifest.yaml"
 // initWorkflow is where --workflow writes the workflow.
 const initWorkflow = ".github/workflows/modelgate.yml"
 
-// workflowYAML is the README's copy-paste workflow ("GitHub Action").
+// workflowYAML is the README's copy-paste workflow ("GitHub Action"),
+// docs/workflows/pull-request.yml.
 const workflowYAML = `name: model release gate
 on:
   pull_request:
@@ -56,21 +57,33 @@ on:
     branches: [main]
     tags: ["*-v*"]
 
+permissions:
+  contents: read
+
 jobs:
   gate:
     runs-on: ubuntu-latest
     permissions:
-      contents: write          # drafting releases; "contents: read" is enough for command: check
+      contents: write          # releasing on tags ("read" is enough for command: check)
+      pull-requests: write     # the sticky pull request comment
+      security-events: write   # code scanning alerts from the SARIF file
     steps:
       - uses: actions/checkout@v4
         with:
-          fetch-depth: 0       # full history: the baseline's ancestry is checked (see below)
+          fetch-depth: 0       # full history: the baseline's ancestry is checked
       - id: gate
         uses: modelgate/modelgate@v1
         with:
           command: ${{ startsWith(github.ref, 'refs/tags/') && 'release' || 'check' }}
           publish: ${{ startsWith(github.ref, 'refs/tags/') }}
-      - run: echo "next release is ${{ steps.gate.outputs.next-identifier }}"
+          comment: on-change   # the default; always or never
+          sarif: modelgate.sarif
+      - name: Upload the findings to code scanning
+        if: always() && hashFiles('modelgate.sarif') != ''
+        uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: modelgate.sarif
+          category: modelgate
 `
 
 // hfMarkers are the files that make a folder a Hugging Face model folder.

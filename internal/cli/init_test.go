@@ -7,7 +7,8 @@ import (
 )
 
 // TestInitWorkflowIsTheReadmes: modelgate init --workflow writes the
-// workflow the README shows under "GitHub Action", byte for byte.
+// workflow the README shows under "GitHub Action", which is
+// docs/workflows/pull-request.yml, byte for byte.
 func TestInitWorkflowIsTheReadmes(t *testing.T) {
 	data, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -24,6 +25,13 @@ func TestInitWorkflowIsTheReadmes(t *testing.T) {
 	block, _, _ = strings.Cut(block, "```\n")
 	if block != workflowYAML {
 		t.Errorf("the workflow of init differs from the README's:\n%s\nREADME:\n%s", workflowYAML, block)
+	}
+	file, err := os.ReadFile("../../docs/workflows/pull-request.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(file) != workflowYAML {
+		t.Errorf("the workflow of init differs from docs/workflows/pull-request.yml:\n%s\nfile:\n%s", workflowYAML, file)
 	}
 }
 

@@ -61,11 +61,10 @@ func (e *Env) report(r *check.Report, what, bypass string) int {
 // declared identifier is a release commit and gets the full gate, as does
 // every commit under policy every-change.
 func PreCommit(ctx context.Context, e *Env) int {
-	names, err := git(ctx, e.Repo, nil, "diff", "--cached", "--name-only", "--no-renames", "-z")
+	ctx, staged, err := stagedPaths(ctx, e)
 	if err != nil {
 		return e.fail(err)
 	}
-	staged := strings.FieldsFunc(names, func(r rune) bool { return r == 0 })
 	relevant, err := touchesModel(ctx, e.Repo, staged)
 	if err != nil {
 		return e.fail(err)
@@ -147,7 +146,7 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 		return false, nil
 	}
 	cfg := check.DefaultConfig()
-	if data, err := git(ctx, repo, nil, "cat-file", "blob", ":"+check.DefaultConfigFile); err == nil {
+	if data, err := stagedFile(ctx, repo, check.DefaultConfigFile); err == nil {
 		if cfg, err = check.ParseConfig(check.DefaultConfigFile, []byte(data)); err != nil {
 			return false, err
 		}

@@ -54,6 +54,7 @@ type Repo struct {
 	// fastState is what the memory-mapped object reader, the shared
 	// history walk and the tag list keep (fast.go).
 	fastState
+	trees treeCache // the trees the FSs have looked files up in
 }
 
 // Open opens the repository that holds dir, as git would find it (parent
@@ -286,11 +287,11 @@ func (r *Repo) Resolve(rev string) (*Commit, error) {
 
 // FS returns the files of the commit's tree.
 func (r *Repo) FS(c *Commit) (fs.FS, error) {
-	t, err := c.commit.Tree()
+	t, err := r.trees.tree(r.repo, c.commit.TreeHash)
 	if err != nil {
 		return nil, fmt.Errorf("reading the tree of %s: %w", c.Hash[:7], err)
 	}
-	return &treeFS{repo: r.repo, tree: t, stream: r.stream}, nil
+	return &treeFS{repo: r.repo, tree: t, stream: r.stream, trees: &r.trees}, nil
 }
 
 // Tag is a release tag of a model.
@@ -497,6 +498,7 @@ type treeFS struct {
 	repo   *git.Repository
 	tree   *object.Tree
 	stream func(plumbing.Hash) (io.ReadCloser, bool)
+	trees  *treeCache // the folders decoded, shared by the repository's FSs
 }
 
 // streamAbove is the size above which a blob is streamed from the object
@@ -621,7 +623,7 @@ type treeNode struct {
 
 // lookup finds one entry of a folder of the tree.
 func (t *treeFS) lookup(dir treeNode, name string) (pathwalk.Entry[treeNode], error) {
-	e, err := dir.tree.FindEntry(name)
+	e, err := t.trees.findEntry(dir.tree, name)
 	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
 		return pathwalk.Entry[treeNode]{Kind: pathwalk.Missing}, nil
 	}
@@ -639,7 +641,7 @@ func (t *treeFS) lookup(dir treeNode, name string) (pathwalk.Entry[treeNode], er
 		}
 		return pathwalk.Entry[treeNode]{Kind: pathwalk.Link, Target: string(target)}, nil
 	case filemode.Dir:
-		tree, err := t.repo.TreeObject(e.Hash)
+		tree, err := t.trees.tree(t.repo, e.Hash)
 		if err != nil {
 			return pathwalk.Entry[treeNode]{}, err
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/modelgate/modelgate/internal/cli"
+	"github.com/modelgate/modelgate/internal/modelfile"
 )
 
 func TestMain(m *testing.M) {
@@ -57,6 +58,7 @@ func TestScripts(t *testing.T) {
 			"json":        cmdJSON,
 			"safetensors": cmdSafetensors,
 			"lfs":         cmdLFS,
+			"modelfile":   cmdModelfile,
 		},
 	})
 }
@@ -240,4 +242,22 @@ func cmdLFS(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	pointer := fmt.Sprintf("version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %d\n", oid, len(data))
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(pointer), 0o644))
+}
+
+// cmdModelfile turns spec files into the real GGUF or ONNX files they
+// describe, byte by byte (internal/modelfile: "gguf" or "onnx" first, then
+// metadata, tensors, inputs, outputs, initializers).
+//
+//	modelfile FILE...
+func cmdModelfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: modelfile FILE...")
+	}
+	for _, a := range args {
+		data, err := modelfile.Build(ts.ReadFile(a))
+		if err != nil {
+			ts.Fatalf("modelfile %s: %v", a, err)
+		}
+		ts.Check(os.WriteFile(ts.MkAbs(a), data, 0o644))
+	}
 }

@@ -98,6 +98,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		if ts := head.Tensors; ts != nil && ts.Unavailable != "" {
 			r.Notices = append(r.Notices, fmt.Sprintf("tensor signatures unavailable at %s: %s", in.HeadRef.Ref, ts.Unavailable))
 		}
+		r.fileEvidence(cfg, in)
 		r.RequiredBump = BumpNone
 		r.RequiredVersion = declared.String()
 		r.NextIdentifier = declaredID.String()
@@ -117,6 +118,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.Findings = append(r.Findings, found...)
 		r.Findings = append(r.Findings, fillBasis(fileFindings(cfg, base, head, in.Changed, in.Exclude))...)
 		r.tensorEvidence(cfg, in)
+		r.fileEvidence(cfg, in)
 		r.Metrics = compareMetrics(cfg, base, head)
 		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
 		for _, f := range r.Findings {
@@ -302,7 +304,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	if a, b := base.Resolved.Get("architecture"), head.Resolved.Get("architecture"); a != nil || b != nil {
 		hf = newHFConfig(a, b)
 	}
-	openAPI := base.API != nil && head.API != nil
+	openAPI := base.API != nil && head.API != nil && !skipped(base, head, "api")
 	var apiChanges []Change
 	// Tree findings are capped as they come (MaxFindingsPerRule): a config
 	// of 100,000 changed keys holds 100 findings in memory, not 100,000.
@@ -310,7 +312,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	old, new := interpolate(base.Resolved), interpolate(head.Resolved)
 	tc := newTreeContext(old, new)
 	for _, c := range expandUnknown(pairRenames(Diff(old, new)), tc) {
-		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" {
+		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" || skipped(base, head, c.Path[0].Key) {
 			continue
 		}
 		if c.Path[0].Key == "api" && openAPI {
@@ -319,7 +321,24 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 		}
 		capped.add(treeFinding(cfg, hf, tc, c))
 	}
+	if base.gguf != nil && head.gguf != nil {
+		for _, f := range ggufFindings(cfg, base.gguf, head.gguf, head.Files["architecture"]) {
+			capped.add(f)
+		}
+	}
 	out := capped.findings()
+	if openAPI && (base.apiFormat != head.apiFormat || head.apiFormat != nil && head.apiFormat.rules != nil) {
+		if base.apiFormat != head.apiFormat {
+			out = append(out, apiFormatChanged(cfg, base, head))
+		} else {
+			found, err := schemaFindings(cfg, head.apiFormat, base.API, head.API)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, found...)
+		}
+		openAPI = false
+	}
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
 		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
 	}
@@ -435,7 +454,7 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 	skip := map[string]bool{head.Manifest: true, base.Manifest: true}
 	for _, m := range []*Model{base, head} {
 		for k, p := range m.Files {
-			if k != "migrations" && !(k == "tensors" && tensors.IsSafetensors(p)) {
+			if k != "migrations" && !(k == "tensors" && tensors.IsSafetensors(p)) && !m.weights[p] && !isWeights(p) {
 				skip[p] = true
 			}
 		}

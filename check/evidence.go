@@ -2,9 +2,12 @@ package check
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 
 	"github.com/modelgate/modelgate/check/evidence"
+	"github.com/modelgate/modelgate/check/evidence/gguf"
+	"github.com/modelgate/modelgate/check/evidence/onnx"
 	"github.com/modelgate/modelgate/check/evidence/openapi"
 	"github.com/modelgate/modelgate/check/evidence/tensors"
 	"github.com/modelgate/modelgate/internal/excerpt"
@@ -20,6 +23,8 @@ import (
 // Git LFS pointer is resolved: the first that matches reads it.
 var tensorFormats = []tensors.Format{
 	tensors.Safetensors,
+	gguf.Tensors,
+	onnx.Tensors,
 	tensors.JSON,
 	treeTensors,
 }
@@ -30,6 +35,15 @@ var tensorFormats = []tensors.Format{
 // diffed as a tree and classified by the generic API rules.
 var apiFormats = []apiFormat{
 	{name: "OpenAPI 3", match: isOpenAPI, load: loadOpenAPI},
+	{name: "MLflow MLmodel", match: isMLmodel, load: loadMLmodel, rules: mlflowRules},
+	{name: "ONNX model", sniff: onnx.Is, stream: readONNX, rules: onnxRules},
+}
+
+// configFormats read an architecture file that is not a text config: the
+// first whose sniff accepts the file's name or first bytes reads it into a
+// config tree (see formats.go).
+var configFormats = []configFormat{
+	{name: "GGUF metadata", sniff: gguf.Is, stream: ggufConfig},
 }
 
 // LoadOptions are what Load may read besides the files of the revision.
@@ -151,6 +165,13 @@ type apiFormat struct {
 	// load loads the schema file holds (data); read follows references to
 	// other files; inline marks a schema written inside the manifest.
 	load func(file string, data []byte, read evidence.ReadFunc, inline bool) (evidence.API, error)
+	// sniff and stream read a binary schema instead (an ONNX graph): sniff
+	// accepts the file by its name and first bytes, stream reads it.
+	sniff  func(name string, head []byte) bool
+	stream func(name, file string, r io.Reader, size int64) (evidence.API, error)
+	// rules maps the reader's change IDs to rules (schemaFindings); nil
+	// means the reader's levels decide (apiFindings, for oasdiff).
+	rules map[string]*Rule
 }
 
 // apiField returns the API format of manifest field k with value v (the
@@ -160,7 +181,7 @@ func apiField(k string, v *Node) *apiFormat {
 		return nil
 	}
 	for i := range apiFormats {
-		if apiFormats[i].match(v) {
+		if apiFormats[i].match != nil && apiFormats[i].match(v) {
 			return &apiFormats[i]
 		}
 	}

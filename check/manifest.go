@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/check/evidence"
+	"github.com/modelgate/modelgate/check/evidence/gguf"
 	"github.com/modelgate/modelgate/check/evidence/tensors"
 	"github.com/modelgate/modelgate/internal/excerpt"
 	"github.com/modelgate/modelgate/internal/fsutil"
@@ -43,8 +44,19 @@ type Model struct {
 	// nil when the manifest has none.
 	Tensors *tensors.Set
 	// API is the serving API schema when a registered API format reads it
-	// (an OpenAPI 3 document, compared with oasdiff) rather than as a tree.
+	// (an OpenAPI 3 document, compared with oasdiff; an MLflow MLmodel; an
+	// ONNX graph) rather than as a tree.
 	API evidence.API
+
+	apiFormat *apiFormat
+	// gguf is the GGUF header the architecture field names, if it does.
+	gguf *gguf.File
+	// unavailable says, per field, why its evidence could not be read (an
+	// LFS object not fetched); weights lists pointer files that hold
+	// weights besides the header read (GGUF, ONNX): their changes count
+	// as changed files too.
+	unavailable map[string]string
+	weights     map[string]bool
 }
 
 // Dir is the folder of the model's manifest ("." at the root).
@@ -98,6 +110,13 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 			m.Files[k] = p
 			switch {
 			case k == "tensors":
+				if ts, err := m.reuseTensors(p); ts != nil || err != nil {
+					m.Tensors = ts
+					if err != nil {
+						return nil, err
+					}
+					break
+				}
 				if m.Tensors, err = loadTensors(fsys, p, opts); err != nil {
 					if errors.Is(err, tensors.ErrNotFound) {
 						return nil, fmt.Errorf("%s:%d: %s points to %s: %w", name, v.Pos.Line, k, excerpt.Quote(v.Str), err)
@@ -105,6 +124,14 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 					return nil, err
 				}
 			case slices.Contains(parsedPointers, k):
+				nv, ok, err := m.loadEvidenceFile(fsys, k, p, v, opts)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					v = nv
+					break
+				}
 				data, err := readFile(fsys, p)
 				if err != nil {
 					return nil, fmt.Errorf("%s:%d: %s points to %s: %w", name, v.Pos.Line, k, excerpt.Quote(v.Str), err)
@@ -116,6 +143,7 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 					if m.API, err = f.load(p, data, repoReader(fsys), false); err != nil {
 						return nil, err
 					}
+					m.apiFormat = f
 				}
 			}
 		} else if k == "hyperparameters" {
@@ -134,6 +162,7 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 			if m.API, err = f.load(name, data, repoReader(fsys), true); err != nil {
 				return nil, err
 			}
+			m.apiFormat = f
 		}
 		resolved.Keys = append(resolved.Keys, k)
 		resolved.Fields[k] = v

@@ -11,12 +11,16 @@ import (
 	"testing/fstest"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/modelgate/modelgate/internal/modelfile"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // ruleFixtures is where each rule's fixture lives: <rule-id>.txtar holds a
 // previous revision (base/), a current one (head/), optionally a
-// .modelgate.yaml, an input section and the expected report (want).
+// .modelgate.yaml, an input section and the expected report (want). A
+// .gguf or .onnx file may be written as a modelfile spec ("gguf", "onnx"
+// first): the revision holds the file it describes.
 const ruleFixtures = "../testdata/rules"
 
 var updateRules = flag.Bool("update", false, "rewrite the want sections of testdata/rules")
@@ -88,6 +92,15 @@ func runRuleFixture(t *testing.T, ar *txtar.Archive) string {
 	var cfg *Config
 	in := Input{BaseRef: Ref{Ref: "base", Commit: strings.Repeat("b", 40)}, HeadRef: Ref{Ref: "HEAD", Commit: strings.Repeat("c", 40)}}
 	for _, f := range ar.Files {
+		if ext := filepath.Ext(f.Name); (ext == ".gguf" || ext == ".onnx") && modelfile.IsSpec(f.Data) {
+			// A model file written as a spec (internal/modelfile): the
+			// fixture holds its text, the revision its real bytes.
+			data, err := modelfile.Build(string(f.Data))
+			if err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
+			}
+			f.Data = data
+		}
 		switch {
 		case f.Name == ".modelgate.yaml":
 			var err error

@@ -195,6 +195,18 @@ var (
 	ruleTensorReshaped = &Rule{ID: "tensor-reshaped", Bump: BumpMajor, Description: "parameter tensors changed shape or dtype",
 		Reason: "old checkpoints cannot be loaded", external: true, basis: BasisEvidence}
 
+	// GGUF files (check/evidence/gguf): a requantised tensor, the tokenizer
+	// arrays. The rest of a GGUF header is classified as a config, its keys
+	// (general.name, llama.block_count) through the concept vocabulary.
+	ruleTensorQuantizationChanged = &Rule{ID: "tensor-quantization-changed", Bump: BumpMinor, Description: "GGUF tensors changed quantisation type with the same shape (Q4_K -> Q8_0): old checkpoints still load (same shapes, runtimes read either type), but the weights' precision changes the outputs, which a patch release may not (SPEC-040 §1)",
+		Reason: "same shapes, another precision: checkpoints stay compatible, outputs change", external: true, basis: BasisEvidence}
+	ruleGgufTokensAdded = &Rule{ID: "gguf-tokens-added", Effect: EffectAdded, Bump: BumpMinor, Description: "tokens were appended to a GGUF vocabulary (tokenizer.ggml.tokens), every existing id kept",
+		Reason: "existing token ids keep their meaning", external: true}
+	ruleGgufTokensChanged = &Rule{ID: "gguf-tokens-changed", Bump: BumpMajor, Description: "existing ids of a GGUF vocabulary (tokenizer.ggml.tokens) were changed or removed",
+		Reason: "the embedding rows no longer match their tokens", external: true}
+	ruleGgufTokenizerChanged = &Rule{ID: "gguf-tokenizer-changed", Bump: BumpMinor, Description: "another tokenizer setting of a GGUF file changed: merges, scores, token types, special token ids, the tokenizer model, the chat template",
+		Reason: "tokenisation or prompting changes, parameters stay compatible", external: true}
+
 	// Evaluation metrics; regressions are the gate rule metric-regressed.
 	ruleMetricChanged = &Rule{ID: "metric-changed", Effect: EffectMetric, Bump: BumpNone, Description: "an evaluation metric changed (regressions beyond the tolerance in .modelgate.yaml fail the gate as metric-regressed)",
 		Reason: "recorded in the release notes", match: inSection("metrics")}
@@ -214,6 +226,36 @@ var (
 		Reason: "existing clients keep working", match: both(inSection("api"), kind(Added), parentKey("properties", "paths", "responses", "schemas", "examples"))}
 	ruleApiChanged = &Rule{ID: "api-changed", Bump: BumpMajor, Description: "the API schema changed or lost a field (breaking for clients)",
 		Reason: "existing clients may break", match: inSection("api")}
+
+	// Model signatures: ONNX graph inputs, outputs and operator sets
+	// (check/evidence/onnx), MLflow MLmodel signatures and flavors
+	// (check/evidence/mlflow).
+	ruleSignatureInputChanged = &Rule{ID: "signature-input-changed", Bump: BumpMajor, Description: "a model input was removed, renamed or retyped, a fixed dimension changed, an optional input became required, or an input schema appeared (ONNX graph inputs, MLflow signature inputs)",
+		Reason: "existing requests no longer fit", external: true}
+	ruleSignatureInputAdded = &Rule{ID: "signature-input-added", Bump: BumpMajor, Description: "a required model input was added (every ONNX graph input without a same-named initializer is required)",
+		Reason: "existing requests lack it", external: true}
+	ruleSignatureInputCompatible = &Rule{ID: "signature-input-compatible", Bump: BumpMinor, Description: "an input change existing requests survive: an optional input or one with a default added, a required input made optional, a fixed dimension made symbolic, the input schema dropped",
+		Reason: "existing requests keep working", external: true}
+	ruleSignatureOutputAdded = &Rule{ID: "signature-output-added", Effect: EffectAdded, Bump: BumpMinor, Description: "a model output was added",
+		Reason: "existing clients ignore it", external: true}
+	ruleSignatureOutputChanged = &Rule{ID: "signature-output-changed", Bump: BumpMajor, Description: "a model output was removed, renamed, retyped or reshaped",
+		Reason: "clients that read it break", external: true}
+	ruleSignatureParamAdded = &Rule{ID: "signature-param-added", Effect: EffectAdded, Bump: BumpMinor, Description: "an inference param was added to an MLflow signature",
+		Reason: "it has a default: existing requests keep working", external: true}
+	ruleSignatureParamDefaultChanged = &Rule{ID: "signature-param-default-changed", Bump: BumpMinor, Description: "the default of an MLflow inference param changed",
+		Reason: "requests that omit it behave differently", external: true}
+	ruleSignatureParamChanged = &Rule{ID: "signature-param-changed", Bump: BumpMajor, Description: "an MLflow inference param was removed, retyped or reshaped",
+		Reason: "requests that set it break or lose their effect", external: true}
+	ruleSignatureMetadataChanged = &Rule{ID: "signature-metadata-changed", Bump: BumpNone, Description: "metadata of a model changed, not its interface: the ONNX producer, doc strings, metadata_props, symbolic dimension names; MLflow's run_id, model_uuid, utc_time_created, model_size_bytes, tool versions",
+		Reason: "metadata only", external: true}
+	ruleOnnxOpsetRaised = &Rule{ID: "onnx-opset-raised", Bump: BumpMajor, Description: "an ONNX model needs newer runtimes: an operator set or the IR version was raised, or an operator domain imported",
+		Reason: "runtimes that do not implement it cannot load the model", external: true}
+	ruleOnnxOpsetLowered = &Rule{ID: "onnx-opset-lowered", Bump: BumpMinor, Description: "an ONNX model imports older operator sets, fewer domains, or an older IR version",
+		Reason: "operators of another version may compute differently", external: true}
+	ruleMlflowLoaderChanged = &Rule{ID: "mlflow-loader-changed", Bump: BumpPatch, Description: "how MLflow loads the model changed: a flavor's loader module, model path, code or environment, a flavor added, another MLmodel setting",
+		Reason: "the model loads through other code; its interface is unchanged", external: true}
+	ruleMlflowFlavorRemoved = &Rule{ID: "mlflow-flavor-removed", Bump: BumpMajor, Description: "an MLflow flavor was removed: code that loads the model with it (mlflow.sklearn.load_model) breaks",
+		Reason: "clients that load the model through the flavor break", external: true}
 
 	// Settings of a feature that is off; framework defaults (GPT-NeoX,
 	// open_clip, derived values).
@@ -290,7 +332,7 @@ var (
 	ruleReleaseNotesTemplate      = &Rule{ID: "release-notes-template", Gate: true, Level: LevelError, Description: "the release notes still hold template placeholders"}
 	ruleReleaseNotesNoMigration   = &Rule{ID: "release-notes-no-migration", Gate: true, Level: LevelError, Description: "a major release's notes lack migration steps (a 'Migration' heading or a pointer to a migration tool in the repository)"}
 	ruleMetricRegressed           = &Rule{ID: "metric-regressed", Gate: true, Level: LevelError, Description: "an evaluation metric regressed beyond its tolerance in .modelgate.yaml and the release notes do not acknowledge it under a 'Known regressions' heading"}
-	ruleTensorEvidenceUnavailable = &Rule{ID: "tensor-evidence-unavailable", Gate: true, Level: LevelWarning, Description: "the tensor signatures could not be read at a revision (a Git LFS object not fetched, the tensors field dropped): the tensor diff was skipped and the config rules decide"}
+	ruleTensorEvidenceUnavailable = &Rule{ID: "tensor-evidence-unavailable", Gate: true, Level: LevelWarning, Description: "evidence could not be read at a revision (a Git LFS object not fetched behind tensors, a GGUF architecture or an ONNX api; the tensors field dropped): its diff was skipped and the other rules decide"}
 )
 
 // Rules is the built-in rule catalogue. The finding rules are tried in
@@ -315,6 +357,10 @@ var Rules = []*Rule{
 	ruleTensorAdded,
 	ruleTensorRemoved,
 	ruleTensorReshaped,
+	ruleTensorQuantizationChanged,
+	ruleGgufTokensAdded,
+	ruleGgufTokensChanged,
+	ruleGgufTokenizerChanged,
 	ruleMetricChanged,
 	ruleApiBreaking,
 	ruleApiPossiblyBreaking,
@@ -322,6 +368,19 @@ var Rules = []*Rule{
 	ruleApiDocChanged,
 	ruleApiFieldAdded,
 	ruleApiChanged,
+	ruleSignatureInputChanged,
+	ruleSignatureInputAdded,
+	ruleSignatureInputCompatible,
+	ruleSignatureOutputAdded,
+	ruleSignatureOutputChanged,
+	ruleSignatureParamAdded,
+	ruleSignatureParamDefaultChanged,
+	ruleSignatureParamChanged,
+	ruleSignatureMetadataChanged,
+	ruleOnnxOpsetRaised,
+	ruleOnnxOpsetLowered,
+	ruleMlflowLoaderChanged,
+	ruleMlflowFlavorRemoved,
 	ruleFeatureOffSettingChanged,
 	ruleDefaultMadeExplicit,
 	ruleHfDefaultMadeExplicit,

@@ -184,7 +184,8 @@ func TestTensorGroups(t *testing.T) {
 			var got []string
 			for _, g := range tensors.GroupChanges(tt.changes) {
 				p, exact := g.Pattern()
-				got = append(got, groupFinding(DefaultConfig(), g, p, exact, Pos{}).summary)
+				r, verb := tensorRule(g.Kind, false)
+				got = append(got, groupFinding(DefaultConfig(), g, r, verb, p, exact, Pos{}).summary)
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("groups\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))

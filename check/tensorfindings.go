@@ -24,13 +24,23 @@ const maxTensorGroups = 100
 // reports, in the order their findings are listed, with the word that says
 // what happened.
 var tensorRules = []struct {
-	kind tensors.Kind
-	rule *Rule
-	verb string
+	kind    tensors.Kind
+	requant bool // a reshape that only changes a quantised dtype
+	rule    *Rule
+	verb    string
 }{
-	{tensors.Removed, ruleTensorRemoved, "removed"},
-	{tensors.Reshaped, ruleTensorReshaped, "reshaped"},
-	{tensors.Added, ruleTensorAdded, "added"},
+	{tensors.Removed, false, ruleTensorRemoved, "removed"},
+	{tensors.Reshaped, false, ruleTensorReshaped, "reshaped"},
+	{tensors.Reshaped, true, ruleTensorQuantizationChanged, "requantized"},
+	{tensors.Added, false, ruleTensorAdded, "added"},
+}
+
+// requantized reports whether a change keeps a tensor's shape and only
+// changes its quantisation type, in signatures whose dtypes are quantised
+// storage types (GGUF).
+func requantized(base, head *tensors.Set, c tensors.Change) bool {
+	return c.Kind == tensors.Reshaped && base.Quantized && head.Quantized && c.Old.DType != c.New.DType &&
+		slices.Equal(c.Old.Shape, c.New.Shape)
 }
 
 // tensorFindings classifies the tensor changes between two signatures,
@@ -50,14 +60,15 @@ func tensorFindings(cfg *Config, base, head *tensors.Set, opts ClassifyOptions) 
 	if opts.AllTensors {
 		for _, c := range changes {
 			g := &tensors.Group{Kind: c.Kind, Names: []string{c.Name}, Old: c.Old, New: c.New, Uniform: true}
-			out = append(out, groupFinding(cfg, g, c.Name, true, at(c)))
+			r, verb := tensorRule(c.Kind, requantized(base, head, c))
+			out = append(out, groupFinding(cfg, g, r, verb, c.Name, true, at(c)))
 		}
 		return out
 	}
 	for _, tr := range tensorRules {
 		var sel []tensors.Change
 		for _, c := range changes {
-			if c.Kind == tr.kind {
+			if c.Kind == tr.kind && requantized(base, head, c) == tr.requant {
 				sel = append(sel, c)
 			}
 		}
@@ -82,26 +93,25 @@ func tensorFindings(cfg *Config, base, head *tensors.Set, opts ClassifyOptions) 
 				break
 			}
 			pattern, exact := g.Pattern()
-			out = append(out, groupFinding(cfg, g, pattern, exact, at(g.First)))
+			out = append(out, groupFinding(cfg, g, r, tr.verb, pattern, exact, at(g.First)))
 		}
 	}
 	return out
 }
 
 // tensorRule returns the rule and verb of a kind of tensor change.
-func tensorRule(k tensors.Kind) (*Rule, string) {
+func tensorRule(k tensors.Kind, requant bool) (*Rule, string) {
 	for _, tr := range tensorRules {
-		if tr.kind == k {
+		if tr.kind == k && tr.requant == requant {
 			return tr.rule, tr.verb
 		}
 	}
 	panic(fmt.Sprintf("tensor change kind %d has no rule", k))
 }
 
-// groupFinding turns a group of tensor changes into one finding named by
-// pattern.
-func groupFinding(cfg *Config, t *tensors.Group, pattern string, exact bool, at Pos) Finding {
-	r, verb := tensorRule(t.Kind)
+// groupFinding turns a group of tensor changes into one finding of rule r
+// named by pattern.
+func groupFinding(cfg *Config, t *tensors.Group, r *Rule, verb, pattern string, exact bool, at Pos) Finding {
 	n := len(t.Names)
 	f := Finding{Rule: r.ID, Bump: cfg.bumpOf(r), Path: "tensors." + pattern, File: at.File, Line: at.Line, Count: n,
 		oldText: "(absent)", newText: "(absent)", effect: r.Effect}
@@ -115,7 +125,7 @@ func groupFinding(cfg *Config, t *tensors.Group, pattern string, exact bool, at 
 	}
 	what := verb
 	if t.Kind == tensors.Reshaped && t.Uniform {
-		what = fmt.Sprintf("reshaped %s -> %s", f.oldText, f.newText)
+		what = fmt.Sprintf("%s %s -> %s", verb, f.oldText, f.newText)
 	}
 	var sum string
 	switch {

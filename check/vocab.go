@@ -212,6 +212,10 @@ var concepts = []*concept{
 		"normalization"}},
 	{id: "block-class", class: classShape, strong: true, keys: []string{"block_type"}},
 	{id: "quantization", class: classShape, subtree: true, keys: []string{"quantization_config", "quantization", "quant_config"}},
+	// GGUF's general.file_type is the quantisation most tensors have
+	// (15 = Q4_K_M): the same shapes at another precision, as
+	// tensor-quantization-changed judges the tensors themselves.
+	{id: "weight-quantization-type", class: classBehaviour, keys: []string{"general_file_type"}},
 
 	// Behaviour: parameters stay compatible, outputs change.
 	{id: "context-length", class: classBehaviour, table: true, resolve: contextClass, keys: []string{"max_position_embeddings", "n_positions",
@@ -309,6 +313,9 @@ var concepts = []*concept{
 		"masked_softmax_fusion", "rope_fusion", "use_fused_rope", "use_kernels", "use_triton", "fused_ce"}},
 	{id: "flash-block-size", class: classRuntime, keys: []string{"flash_attention_block_size"}},
 	{id: "tensor-parallel-slices", class: classRuntime, keys: []string{"pretraining_tp"}},
+	// GGUF's general.alignment pads the tensor data in the file: loaders
+	// read any alignment, the weights are the same.
+	{id: "file-alignment", class: classRuntime, keys: []string{"general_alignment"}},
 	{id: "rope-precision", class: classRuntime, keys: []string{"rope_full_precision"}},
 	{id: "scan-layers", class: classRuntime, keys: []string{"use_scan", "scan_layers"}},
 
@@ -472,8 +479,17 @@ var concepts = []*concept{
 	{id: "description", class: classMetadata, keys: []string{"description", "general_description"}},
 	{id: "author", class: classMetadata, keys: []string{"author", "authors", "general_author", "general_organization",
 		"general_quantized_by"}},
-	{id: "license", class: classMetadata, keys: []string{"license", "general_license"}},
-	{id: "homepage", class: classMetadata, keys: []string{"homepage", "general_url", "general_source_url", "general_repo_url"}},
+	{id: "license", class: classMetadata, keys: []string{"license", "general_license", "general_license_name", "general_license_link"}},
+	{id: "homepage", class: classMetadata, keys: []string{"homepage", "general_url", "general_source_url", "general_repo_url",
+		"general_source_huggingface_repository", "general_source_repo_url"}},
+	// GGUF provenance: the models and data sets a file derives from, listed
+	// as general.base_model.0.name (lookupConcept drops the index).
+	{id: "provenance", class: classMetadata, keys: []string{"general_uuid", "general_base_model_count", "general_base_model_name",
+		"general_base_model_author", "general_base_model_version", "general_base_model_organization", "general_base_model_description",
+		"general_base_model_url", "general_base_model_doi", "general_base_model_uuid", "general_base_model_repo_url",
+		"general_dataset_count", "general_dataset_name", "general_dataset_author", "general_dataset_version",
+		"general_dataset_organization", "general_dataset_description", "general_dataset_url", "general_dataset_doi",
+		"general_dataset_uuid", "general_dataset_repo_url"}},
 	{id: "citation", class: classMetadata, keys: []string{"citation", "doi", "paper"}},
 	{id: "model-card", class: classMetadata, keys: []string{"model_card", "general_tags", "general_languages", "general_size_label",
 		"general_basename", "general_finetune", "general_name"}},
@@ -556,7 +572,8 @@ func normKey(key string) string { return strings.Join(splitWords(key), "_") }
 
 // lookupConcept returns the concept a key names, or nil. A dotted GGUF key
 // (llama.attention.head_count) is also tried without its leading parts, the
-// architecture prefix first.
+// architecture prefix first, and without the indexes GGUF numbers list
+// entries with (general.base_model.0.name reads general.base_model.name).
 func lookupConcept(key string) *concept {
 	words := splitWords(key)
 	if c := conceptIndex[strings.Join(words, "_")]; c != nil {
@@ -568,8 +585,16 @@ func lookupConcept(key string) *concept {
 				return c
 			}
 		}
+		if kept := slices.DeleteFunc(slices.Clone(words), isIndex); len(kept) < len(words) && len(kept) > 0 {
+			return lookupConcept(strings.Join(kept, "."))
+		}
 	}
 	return nil
+}
+
+// isIndex reports whether a word of a key is a list index (0, 12).
+func isIndex(w string) bool {
+	return w != "" && strings.Trim(w, "0123456789") == ""
 }
 
 // lookupSection reports the class of a section name and whether the

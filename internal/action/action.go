@@ -50,6 +50,9 @@ type Env struct {
 type inputs struct {
 	command, base, version, config, token, path string
 	publish, failOnWarnings                     bool
+	// model gates one model; comment is the comment mode (comment.go);
+	// sarif the file to write SARIF to (sarif.go).
+	model, comment, sarif string
 }
 
 func readInputs(gha *githubactions.Action) (inputs, error) {
@@ -66,6 +69,9 @@ func readInputs(gha *githubactions.Action) (inputs, error) {
 	}
 	if in.command != "check" && in.command != "release" {
 		return in, fmt.Errorf("input command is %q: want check or release", in.command)
+	}
+	if err := readPlaceInputs(gha, &in); err != nil {
+		return in, err
 	}
 	var err error
 	if in.publish, err = boolInput(gha, "publish"); err != nil {
@@ -108,6 +114,8 @@ type runner struct {
 	env Env
 	gha *githubactions.Action
 	in  inputs
+	// extra are step outputs beyond the verdict's (comment-url).
+	extra [][2]string
 }
 
 // trigger is what the event asks of the action.
@@ -144,8 +152,13 @@ func (a *runner) run(ctx context.Context) (int, error) {
 	if opts.Config != "" && !filepath.IsAbs(opts.Config) {
 		opts.Config = filepath.Join(repo, opts.Config)
 	}
+	opts.Model = a.in.model
 	if t.kind == "tag" {
 		id, _ := check.ParseIdentifier(t.tag)
+		if a.in.model != "" && a.in.model != id.Name {
+			a.notice("modelgate", fmt.Sprintf("tag %s releases model %s; this step gates model %s (input model): nothing to do", t.tag, id.Name, a.in.model))
+			return exitcode.Pass, nil
+		}
 		opts.Version, opts.VersionSource, opts.Model = t.tag, "tag "+t.tag, id.Name
 	}
 	// A tag push and command: release gate a release; anything else is
@@ -190,6 +203,11 @@ func (a *runner) run(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var rel *release.Result
+	a.comment(ctx, r, ghctx)
+	if err := a.writeSARIF(r, repo); err != nil {
+		a.outputs(r, nil)
+		return 0, err
+	}
 	if a.in.command == "release" && t.release && code == exitcode.Pass {
 		if rel, err = a.release(ctx, r, t, ghctx); err != nil {
 			a.outputs(r, nil)
@@ -318,6 +336,7 @@ func (a *runner) outputs(r *check.Report, rel *release.Result) error {
 		}
 		out = append(out, [][2]string{{"release-id", id}, {"release-url", rel.URL}}...)
 	}
+	out = append(out, a.extra...)
 	var b strings.Builder
 	for _, kv := range out {
 		b.WriteString(fileCommand(kv[0], kv[1]))

@@ -86,6 +86,9 @@ func start(t *testing.T, workspace, event, ref string, payload any) *run {
 		"GITHUB_REF": ref, "GITHUB_SHA": git(t, workspace, "rev-parse", "HEAD"), "GITHUB_REPOSITORY": "acme/lite-llm",
 		"GITHUB_OUTPUT": filepath.Join(tmp, "output"), "GITHUB_STEP_SUMMARY": filepath.Join(tmp, "summary"),
 		"INPUT_COMMAND": "check", "INPUT_TOKEN": "ghs_secretTOKEN123", "INPUT_PUBLISH": "false", "INPUT_FAIL-ON-WARNINGS": "false",
+		// No pull request comment unless a test asks for one with a fake
+		// GitHub (comment_test.go): tests reach no network.
+		"INPUT_COMMENT": "never",
 	}}
 }
 

@@ -64,6 +64,7 @@ func init() {
 		{"diff", "list the classified changes between the baseline and head (exit 0 unless it cannot run)", diffUsage, runDiff},
 		{"next", "print the identifier the next release must at least declare", nextUsage, runNext},
 		{"notes", "draft the release notes and the version record of the declared release", notesUsage, runNotes},
+		{"models", "list the models, their baselines and whether each changed (JSON for a strategy.matrix)", modelsUsage, runModels},
 		{"rules", "print the rule catalogue: ID, bump or level, description", rulesUsage, runRules},
 		{"release", "gate, then create or update the GitHub release (draft, or --publish)", releaseUsage, runRelease},
 		{"action", "run as the GitHub Action (reads INPUT_* and the event)", actionUsage, runAction},

@@ -1,5 +1,6 @@
 // Package githubtest is a fake GitHub REST API for one repository's
-// releases, served on loopback for tests. It keeps releases and their assets
+// releases and pull request comments (comments.go), served on loopback for
+// tests. It keeps releases and their assets
 // in memory and behaves like GitHub where a release drafter can tell:
 //
 //   - GET /repos/{owner}/{repo}/releases lists newest first, drafts
@@ -227,6 +228,8 @@ type fault struct {
 // Client and Close.
 type Server struct {
 	*httptest.Server
+	comments comments // the issue comments: comments.go
+
 	Owner, Repo string
 	// Token is the token the server accepts; empty accepts any request.
 	Token string
@@ -654,6 +657,10 @@ func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
 		return
 	}
 	base := s.URL + req.Prefix
+	if isCommentRoute(route) {
+		s.serveComments(route, r, rest, body, a, base+p, req.Prefix)
+		return
+	}
 	switch route {
 	case ListReleases:
 		s.list(r, a, base+p, req.Prefix)
@@ -722,6 +729,10 @@ func (s *Server) handle(r *http.Request, req *Request, body []byte, a *answer) {
 // the repository and the route's last parameter (tag, release or asset id).
 func parseRoute(method, path string) (route, owner, repo, rest string) {
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if len(parts) >= 5 && parts[0] == "repos" && parts[3] == "issues" {
+		route, rest = parseIssueRoute(method, parts)
+		return route, parts[1], parts[2], rest
+	}
 	if len(parts) < 4 || parts[0] != "repos" || parts[3] != "releases" {
 		return Unknown, "", "", ""
 	}

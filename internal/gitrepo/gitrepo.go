@@ -694,6 +694,11 @@ type blobFile struct {
 	open func() (io.ReadCloser, error)
 	rd   io.ReadCloser
 	read int64 // bytes read so far
+	pos  int64 // bytes read or skipped so far
+	// streaming is set by the first Seek: a reader that skips through the
+	// blob (an ONNX reader past the weights) holds only what it decodes,
+	// so the read limit, which stops whole-file reads, no longer applies.
+	streaming bool
 }
 
 func (f *blobFile) Stat() (fs.FileInfo, error) { return fileInfo{name: f.name, size: f.size}, nil }
@@ -706,7 +711,7 @@ func (f *blobFile) Close() error {
 }
 
 func (f *blobFile) Read(p []byte) (int, error) {
-	if f.read >= check.MaxFileSize && f.size > check.MaxFileSize {
+	if f.read >= check.MaxFileSize && f.size > check.MaxFileSize && !f.streaming {
 		return 0, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", f.size, check.MaxFileSize)
 	}
 	if f.rd == nil {
@@ -716,12 +721,44 @@ func (f *blobFile) Read(p []byte) (int, error) {
 		}
 		f.rd = rd
 	}
-	if rest := check.MaxFileSize - f.read; int64(len(p)) > rest && f.size > check.MaxFileSize {
+	if rest := check.MaxFileSize - f.read; int64(len(p)) > rest && f.size > check.MaxFileSize && !f.streaming {
 		p = p[:rest]
 	}
 	n, err := f.rd.Read(p)
 	f.read += int64(n)
+	f.pos += int64(n)
 	return n, err
+}
+
+// Seek moves forward through the blob (io.SeekCurrent, or io.SeekStart to
+// a later offset) by streaming past the bytes in bounded memory. A reader
+// that seeks streams the file (an ONNX reader skipping the weights to reach
+// the graph inputs after them): from then on the read limit is lifted.
+func (f *blobFile) Seek(offset int64, whence int) (int64, error) {
+	f.streaming = true
+	switch whence {
+	case io.SeekStart:
+		offset -= f.pos
+	case io.SeekCurrent:
+	default:
+		return f.pos, errors.New("seek: a git blob only moves forward")
+	}
+	if offset < 0 {
+		return f.pos, errors.New("seek: a git blob only moves forward")
+	}
+	if f.rd == nil {
+		rd, err := f.open()
+		if err != nil {
+			return f.pos, err
+		}
+		f.rd = rd
+	}
+	n, err := io.CopyN(io.Discard, f.rd, offset)
+	f.pos += n
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return f.pos, err
 }
 
 type dirFile struct{ name string }

@@ -1,8 +1,8 @@
 // Package render writes gate reports (check.Report) in the output formats
 // of DESIGN §4: text for people, json (a contract: fields are only ever
-// added), markdown (step summaries, pull request comments, release bodies)
-// and github (workflow-command annotations). The domain, package check,
-// knows none of them.
+// added), markdown (step summaries, pull request comments, release bodies),
+// github (workflow-command annotations) and sarif (SARIF 2.1.0 for code
+// scanning). The domain, package check, knows none of them.
 //
 // A format is one file of this package and one line in the formats table.
 // Every string that comes from a repository goes through inert before it is
@@ -31,6 +31,7 @@ var formats = []struct {
 	{"json", JSON},
 	{"markdown", Markdown},
 	{"github", GitHub},
+	{"sarif", SARIF},
 }
 
 // Names lists the formats, for --format's help and validation.

@@ -1,98 +1,42 @@
 package tensors
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"regexp"
-	"strconv"
-	"strings"
 
+	"github.com/modelgate/modelgate/check/evidence/lfs"
 	"github.com/modelgate/modelgate/internal/fsutil"
 )
 
-// maxLFSPointer bounds the size of a Git LFS pointer file (the spec says
-// pointers are under 1024 bytes).
-const maxLFSPointer = 1024
-
-// lfsVersion starts every Git LFS pointer file.
-const lfsVersion = "version https://git-lfs.github.com/spec/v1"
-
-var lfsOIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
-// lfsPointer is a parsed Git LFS pointer file.
-type lfsPointer struct {
-	oid  string
-	size int64
-}
+// maxLFSPointer bounds the size of a Git LFS pointer file.
+const maxLFSPointer = lfs.MaxPointer
 
 // parseLFSPointer recognises a Git LFS pointer file. ok is false for any
 // other content; err reports a pointer that is malformed.
-func parseLFSPointer(data []byte) (p lfsPointer, ok bool, err error) {
-	if !bytes.HasPrefix(data, []byte(lfsVersion)) {
-		return p, false, nil
-	}
-	p.size = -1
-	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-		k, v, _ := strings.Cut(strings.TrimSuffix(line, "\r"), " ")
-		switch k {
-		case "oid":
-			hex, found := strings.CutPrefix(v, "sha256:")
-			if !found || !lfsOIDRE.MatchString(hex) {
-				return p, true, fmt.Errorf("invalid Git LFS pointer: oid %q; want sha256:<64 hex digits>", v)
-			}
-			p.oid = hex
-		case "size":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				return p, true, fmt.Errorf("invalid Git LFS pointer: size %q", v)
-			}
-			p.size = n
-		}
-	}
-	if p.oid == "" || p.size < 0 {
-		return p, true, errors.New("invalid Git LFS pointer: no oid or size line")
-	}
-	return p, true, nil
-}
+func parseLFSPointer(data []byte) (p lfs.Pointer, ok bool, err error) { return lfs.Parse(data) }
 
 // loadLFS reads the tensor signatures of the object behind a Git LFS
 // pointer from the local LFS store, or reports them unavailable.
-func loadLFS(p string, ptr lfsPointer, opts Options) (*Set, error) {
-	short := ptr.oid[:12]
-	unavailable := &Set{File: p, LFS: true,
-		Unavailable: fmt.Sprintf("%s is a Git LFS pointer and its object sha256:%s… is not in the local LFS store (.git/lfs/objects)", p, short)}
-	if opts.LFS == nil {
-		return unavailable, nil
-	}
-	obj := path.Join(ptr.oid[0:2], ptr.oid[2:4], ptr.oid)
-	f, err := opts.LFS.Open(obj)
+func loadLFS(p string, ptr lfs.Pointer, opts Options) (*Set, error) {
+	name := fmt.Sprintf("%s (Git LFS object %s…)", p, ptr.Short())
+	f, err := ptr.Open(opts.LFS)
 	if errors.Is(err, fs.ErrNotExist) {
-		return unavailable, nil
+		return &Set{File: p, LFS: true, Unavailable: ptr.Unavailable(p)}, nil
 	}
-	name := fmt.Sprintf("%s (Git LFS object %s…)", p, short)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, fsutil.UnwrapPath(err))
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, fsutil.UnwrapPath(err))
-	}
-	if st.Size() != ptr.size {
-		return nil, fmt.Errorf("%s: the object is %d bytes but the pointer says %d: an incomplete download; run git lfs fetch again", name, st.Size(), ptr.size)
-	}
 	var ts *Set
 	if fm := streamFormat(p, opts); fm != nil {
-		ts, err = fm.Stream(name, p, f, st.Size(), opts)
+		ts, err = fm.Stream(name, p, f, ptr.Size, opts)
 	} else {
-		if st.Size() > opts.MaxFileSize {
-			return nil, fmt.Errorf("%s: object is %d bytes, more than the %d modelgate reads", name, st.Size(), opts.MaxFileSize)
+		if ptr.Size > opts.MaxFileSize {
+			return nil, fmt.Errorf("%s: object is %d bytes, more than the %d modelgate reads", name, ptr.Size, opts.MaxFileSize)
 		}
 		var data []byte
-		if data, err = readAll(f, st.Size()); err != nil {
+		if data, err = readAll(f, ptr.Size); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, fsutil.UnwrapPath(err))
 		}
 		ts, err = parse(p, data, opts)

@@ -90,6 +90,10 @@ type Set struct {
 	Unavailable string
 	// LFS is set when the signatures came from a Git LFS object.
 	LFS bool
+	// Quantized says the dtypes are storage types a runtime converts on
+	// load (GGUF's ggml types: Q4_K, Q8_0, F16): a change of dtype alone
+	// is a requantisation of the same parameters, not a new shape.
+	Quantized bool
 
 	// index maps names to their position, built when first needed: files
 	// whose names come in ascending order (as Hugging Face writes them) are

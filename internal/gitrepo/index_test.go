@@ -224,11 +224,11 @@ func TestIndexNotRead(t *testing.T) {
 	})
 }
 
-// FuzzParseIndex parses arbitrary index files (seeds: real ones in
-// testdata/fuzz/FuzzParseIndex): never a panic, and the entries of an
+// FuzzParseStagingIndex parses arbitrary index files (seeds: real ones in
+// testdata/fuzz/FuzzParseStagingIndex): never a panic, and the entries of an
 // index it reads are sorted. The trailing checksum is recomputed, so that
 // the changes reach the parser.
-func FuzzParseIndex(f *testing.F) {
+func FuzzParseStagingIndex(f *testing.F) {
 	f.Add([]byte("DIRC\x00\x00\x00\x02\x00\x00\x00\x00" + strings.Repeat("\x00", 20)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) >= 20 {

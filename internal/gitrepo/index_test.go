@@ -246,3 +246,34 @@ func FuzzParseStagingIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestStagedLinkedWorktree reads the index of a linked worktree (git
+// worktree add), not the main worktree's, when GIT_INDEX_FILE is not set.
+func TestStagedLinkedWorktree(t *testing.T) {
+	dir := t.TempDir()
+	main := filepath.Join(dir, "main")
+	if err := os.Mkdir(main, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, main, nil, "init", "-q", "-b", "main")
+	writeFile(t, main, "m/manifest.yaml", "one")
+	writeFile(t, main, "doc.md", "one")
+	runGit(t, main, nil, "add", "-A")
+	runGit(t, main, nil, "commit", "-q", "-m", "one")
+	linked := filepath.Join(dir, "linked")
+	runGit(t, main, nil, "worktree", "add", "-q", "-b", "other", linked)
+	writeFile(t, linked, "m/manifest.yaml", "two")
+	runGit(t, linked, nil, "add", "m/manifest.yaml")
+	writeFile(t, main, "doc.md", "two")
+	runGit(t, main, nil, "add", "doc.md")
+	none := func(string) string { return "" }
+	for _, c := range []struct{ dir, want string }{{linked, "m/manifest.yaml"}, {main, "doc.md"}} {
+		got, err := stagedByModelgate(t, c.dir, none)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := stagedByGit(t, c.dir); !slices.Equal(got, want) || !slices.Equal(got, []string{c.want}) {
+			t.Errorf("%s: staged %q; git %q, want [%s]", c.dir, got, want, c.want)
+		}
+	}
+}

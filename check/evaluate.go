@@ -98,6 +98,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		if ts := head.Tensors; ts != nil && ts.Unavailable != "" {
 			r.Notices = append(r.Notices, fmt.Sprintf("tensor signatures unavailable at %s: %s", in.HeadRef.Ref, ts.Unavailable))
 		}
+		r.hfEvidence(cfg, in)
 		r.fileEvidence(cfg, in)
 		r.RequiredBump = BumpNone
 		r.RequiredVersion = declared.String()
@@ -118,6 +119,7 @@ func Evaluate(in Input) (*ModelReport, error) {
 		r.Findings = append(r.Findings, found...)
 		r.Findings = append(r.Findings, fillBasis(fileFindings(cfg, base, head, in.Changed, in.Exclude))...)
 		r.tensorEvidence(cfg, in)
+		r.hfEvidence(cfg, in)
 		r.fileEvidence(cfg, in)
 		r.Metrics = compareMetrics(cfg, base, head)
 		sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Bump > r.Findings[j].Bump })
@@ -312,7 +314,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	old, new := interpolate(base.Resolved), interpolate(head.Resolved)
 	tc := newTreeContext(old, new)
 	for _, c := range expandUnknown(pairRenames(Diff(old, new)), tc) {
-		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" || skipped(base, head, c.Path[0].Key) {
+		if len(c.Path) == 0 || c.Path[0].Key == "model" || c.Path[0].Key == "tensors" || skipped(base, head, c.Path[0].Key) || hfSkip(base, head, c) {
 			continue
 		}
 		if c.Path[0].Key == "api" && openAPI {
@@ -342,6 +344,7 @@ func ClassifyWith(cfg *Config, base, head *Model, opts ClassifyOptions) ([]Findi
 	if bt, ht := base.Tensors, head.Tensors; bt != nil && ht != nil && bt.Unavailable == "" && ht.Unavailable == "" {
 		out = append(out, tensorFindings(cfg, bt, ht, opts)...)
 	}
+	out = append(out, hfFindings(cfg, base, head, tc)...)
 	if openAPI {
 		found, uncovered, err := apiFindings(cfg, base.API, head.API, apiChanges)
 		if err != nil {
@@ -411,6 +414,9 @@ func (r *ModelReport) tensorEvidence(cfg *Config, in Input) {
 			Fix:     "keep the tensors field pointing to the tensor signatures (a safetensors index or header)"})
 		return
 	}
+	if base.LFS && base.OID == head.OID && base.File == head.File {
+		return // the same object at both revisions: the same signatures, read or not
+	}
 	var missing []string
 	for _, side := range []struct {
 		ref string
@@ -459,6 +465,9 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 			}
 		}
 	}
+	for _, p := range hfUnread(base, head) {
+		delete(skip, p)
+	}
 	var migrations []string
 	for _, m := range []*Model{base, head} {
 		if p, ok := m.Files["migrations"]; ok {
@@ -468,7 +477,7 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 	dir := head.Dir()
 	var files []string
 	for _, p := range changed {
-		if skip[p] || cfg.Ignored(p) || !under(p, dir) || under(p, path.Join(dir, cfg.NotesDir)) || underAny(p, migrations) {
+		if skip[p] || cfg.Ignored(p) || !under(p, dir) && !underAny(p, hfDirs(base, head)) || under(p, path.Join(dir, cfg.NotesDir)) || underAny(p, migrations) {
 			continue
 		}
 		excluded := false

@@ -47,6 +47,12 @@ type Model struct {
 	// (an OpenAPI 3 document, compared with oasdiff; an MLflow MLmodel; an
 	// ONNX graph) rather than as a tree.
 	API evidence.API
+	// HF is the Hugging Face model folder the huggingface field names, or
+	// nil when the manifest has none.
+	HF *HFFolder
+	// hfArchitecture is set when the architecture is the folder's
+	// config.json, not a field of the manifest.
+	hfArchitecture bool
 
 	apiFormat *apiFormat
 	// gguf is the GGUF header the architecture field names, if it does.
@@ -99,7 +105,11 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 	resolved := &Node{Kind: KindMap, Fields: map[string]*Node{}, Pos: root.Pos}
 	for _, k := range root.Keys {
 		v := root.Fields[k]
-		if pointerFields[k] && v.Kind == KindString {
+		if k == "huggingface" {
+			if m.HF, err = loadHF(fsys, name, v, opts); err != nil {
+				return nil, err
+			}
+		} else if pointerFields[k] && v.Kind == KindString {
 			p, err := resolvePointer(path.Dir(name), v.Str)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %s: %w", name, v.Pos.Line, k, err)
@@ -168,6 +178,11 @@ func LoadWith(fsys fs.FS, name string, opts LoadOptions) (*Model, error) {
 		resolved.Fields[k] = v
 	}
 	m.Resolved = resolved
+	if m.HF != nil {
+		if err := m.fillFromHF(fsys, opts); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
 }
 

@@ -282,6 +282,50 @@ var (
 	ruleHfMetadataChanged = &Rule{ID: "hf-metadata-changed", Bump: BumpNone, Description: "Hugging Face metadata or inference default changed (transformers_version, _name_or_path, torch_dtype, use_cache)",
 		Reason: "metadata only", match: hfClass(classMetadata)}
 
+	// The other standard files of a Hugging Face model folder (huggingface:
+	// <folder>, DESIGN §2.4). Their changes are under huggingface.<file>:
+	// tokenizer (tokenizer.json), tokenizer_config, special_tokens_map,
+	// chat_template, generation_config, preprocessor_config,
+	// processor_config, adapter_config, model_card (README.md front matter).
+	// The vocabulary, the merges and the chat templates are compared by
+	// their readers, not through the rule matchers.
+	ruleTokenizerTokenRenumbered = &Rule{ID: "tokenizer-token-renumbered", Bump: BumpMajor, Description: "tokens of the vocabulary changed id (tokenizer.json, or added_tokens_decoder in tokenizer_config.json)",
+		Reason: "old embedding rows now mean other tokens", external: true}
+	ruleTokenizerTokenRemoved = &Rule{ID: "tokenizer-token-removed", Bump: BumpMajor, Description: "tokens were removed from the vocabulary",
+		Reason: "old checkpoints and token ids refer to tokens the tokenizer no longer has", external: true}
+	ruleTokenizerTokenAdded = &Rule{ID: "tokenizer-token-added", Effect: EffectAdded, Bump: BumpMinor, Description: "tokens were added to the vocabulary with new ids",
+		Reason: "old ids keep their meaning; the new tokens need embedding rows", external: true}
+	ruleTokenizerMergesChanged = &Rule{ID: "tokenizer-merges-changed", Bump: BumpMinor, Description: "the BPE merges (or a Unigram model's piece scores) changed, counted in one finding",
+		Reason: "text splits into tokens differently", external: true}
+	ruleChatTemplateChanged = &Rule{ID: "chat-template-changed", Bump: BumpMinor, Description: "a chat template changed, was added or removed (chat_template.jinja, the chat_template key, named templates), with an excerpt of the change",
+		Reason: "every chat is rendered into a different prompt", external: true}
+	ruleHfFileMetadataChanged = &Rule{ID: "hf-file-metadata-changed", Bump: BumpNone, Description: "bookkeeping of a Hugging Face folder file changed (transformers_version, _from_model_config, name_or_path, the tokenizer.json format version)",
+		Reason: "metadata only", match: both(hfFile(), hfKey("transformers_version", "_from_model_config", "_commit_hash", "name_or_path", "_name_or_path", "version"))}
+	ruleTokenizerPipelineChanged = &Rule{ID: "tokenizer-pipeline-changed", Bump: BumpMinor, Description: "the tokenizer's pipeline changed: normalizer, pre-tokenizer, post-processor, decoder, padding, truncation, model options, added-token flags",
+		Reason: "text is tokenized or decoded differently", match: hfFile("tokenizer")}
+	ruleTokenizerConfigChanged = &Rule{ID: "tokenizer-config-changed", Bump: BumpMinor, Description: "tokenizer_config.json or special_tokens_map.json changed: special tokens, model_max_length, padding side, tokenizer class",
+		Reason: "text is tokenized, padded or truncated differently", match: hfFile("tokenizer_config", "special_tokens_map")}
+	ruleGenerationConfigChanged = &Rule{ID: "generation-config-changed", Bump: BumpMinor, Description: "generation_config.json changed: sampling defaults, max tokens, eos/bos/pad ids",
+		Reason: "generation defaults change the outputs", match: hfFile("generation_config")}
+	rulePreprocessorChanged = &Rule{ID: "preprocessor-changed", Bump: BumpMinor, Description: "preprocessor_config.json or processor_config.json changed: image size, normalisation, resampling",
+		Reason: "inputs are prepared differently", match: hfFile("preprocessor_config", "processor_config")}
+	ruleAdapterBaseModelChanged = &Rule{ID: "adapter-base-model-changed", Bump: BumpMajor, Description: "a PEFT adapter's base model changed (base_model_name_or_path, revision)",
+		Reason: "an adapter for another base is another model", match: both(hfFile("adapter_config"), hfKey("base_model_name_or_path", "revision"))}
+	ruleAdapterDefaultMadeExplicit = &Rule{ID: "adapter-default-made-explicit", Bump: BumpNone, Description: "a PEFT adapter option was added or removed as false or empty (newer PEFT versions write every option; one added as null is null-equals-absent)",
+		Reason: "the option's default; nothing changes", match: both(hfFile("adapter_config"), depth(3), adapterDefault)}
+	ruleAdapterShapeChanged = &Rule{ID: "adapter-shape-changed", Bump: BumpMajor, Description: "a PEFT adapter option that shapes its weights changed (r, target_modules, modules_to_save, peft_type, use_dora, rank_pattern, ...), or adapter_config.json was added or removed",
+		Reason: "the adapter's weights no longer match the old ones", match: both(hfFile("adapter_config"), func(s *subject) bool { return len(s.Path) == 2 || hfKey(adapterShapeKeys...)(s) })}
+	ruleAdapterScalingChanged = &Rule{ID: "adapter-scaling-changed", Bump: BumpMinor, Description: "a PEFT adapter's scaling changed (lora_alpha, alpha_pattern, use_rslora)",
+		Reason: "outputs change, the adapter's weights stay compatible", match: both(hfFile("adapter_config"), hfKey("lora_alpha", "alpha_pattern", "use_rslora"))}
+	ruleAdapterTrainingChanged = &Rule{ID: "adapter-training-changed", Effect: EffectTraining, Bump: BumpNone, Description: "a PEFT adapter option used only in training changed (lora_dropout, init_lora_weights, inference_mode, loftq_config)",
+		Reason: "training setting, no effect on the saved adapter", match: both(hfFile("adapter_config"), hfKey("lora_dropout", "init_lora_weights", "inference_mode", "loftq_config", "megatron_config", "megatron_core", "auto_mapping"))}
+	ruleAdapterUnclassified = &Rule{ID: "adapter-unclassified", Bump: BumpMajor, Description: "a PEFT adapter option that no rule classifies changed; counted as breaking until a rule in .modelgate.yaml says otherwise",
+		Reason: "unclassified adapter option; add a rule to .modelgate.yaml", match: hfFile("adapter_config"), basis: BasisUnclassified}
+	ruleModelCardBaseModelChanged = &Rule{ID: "model-card-base-model-changed", Bump: BumpMajor, Description: "the model card's base_model changed (README.md front matter): a fine-tune or adapter of another base",
+		Reason: "a fine-tune of another base is another model", match: both(hfFile("model_card"), hfKey("base_model"), func(s *subject) bool { return len(s.Path) > 3 || s.Kind == Changed })}
+	ruleModelCardChanged = &Rule{ID: "model-card-changed", Bump: BumpNone, Description: "the model card's metadata changed (README.md front matter: license, tags, datasets, base_model recorded); the prose is not read",
+		Reason: "model card metadata only", match: hfFile("model_card")}
+
 	// Architecture blocks and the key-name classifier, for any config.
 	ruleArchBlockAdded = &Rule{ID: "arch-block-added", Bump: BumpMajor, Description: "a new block or layer type was added to the architecture",
 		Reason: "old checkpoints have no weights for it", match: both(isArch, lastKey("blocks", "block_types"), func(s *subject) bool {
@@ -332,6 +376,7 @@ var (
 	ruleReleaseNotesTemplate      = &Rule{ID: "release-notes-template", Gate: true, Level: LevelError, Description: "the release notes still hold template placeholders"}
 	ruleReleaseNotesNoMigration   = &Rule{ID: "release-notes-no-migration", Gate: true, Level: LevelError, Description: "a major release's notes lack migration steps (a 'Migration' heading or a pointer to a migration tool in the repository)"}
 	ruleMetricRegressed           = &Rule{ID: "metric-regressed", Gate: true, Level: LevelError, Description: "an evaluation metric regressed beyond its tolerance in .modelgate.yaml and the release notes do not acknowledge it under a 'Known regressions' heading"}
+	ruleHfEvidenceUnavailable     = &Rule{ID: "hf-evidence-unavailable", Gate: true, Level: LevelWarning, Description: "a file of the Hugging Face folder could not be read at a revision (a Git LFS object not fetched, the huggingface field dropped): it counted as a changed file only"}
 	ruleTensorEvidenceUnavailable = &Rule{ID: "tensor-evidence-unavailable", Gate: true, Level: LevelWarning, Description: "evidence could not be read at a revision (a Git LFS object not fetched behind tensors, a GGUF architecture or an ONNX api; the tensors field dropped): its diff was skipped and the other rules decide"}
 )
 
@@ -391,6 +436,24 @@ var Rules = []*Rule{
 	ruleHfTrainingChanged,
 	ruleHfRuntimeChanged,
 	ruleHfMetadataChanged,
+	ruleTokenizerTokenRenumbered,
+	ruleTokenizerTokenRemoved,
+	ruleTokenizerTokenAdded,
+	ruleTokenizerMergesChanged,
+	ruleChatTemplateChanged,
+	ruleHfFileMetadataChanged,
+	ruleTokenizerPipelineChanged,
+	ruleTokenizerConfigChanged,
+	ruleGenerationConfigChanged,
+	rulePreprocessorChanged,
+	ruleAdapterBaseModelChanged,
+	ruleAdapterDefaultMadeExplicit,
+	ruleAdapterShapeChanged,
+	ruleAdapterScalingChanged,
+	ruleAdapterTrainingChanged,
+	ruleAdapterUnclassified,
+	ruleModelCardBaseModelChanged,
+	ruleModelCardChanged,
 	ruleArchBlockAdded,
 	ruleArchBlockRemoved,
 	ruleArchPositionTableResized,
@@ -419,6 +482,7 @@ var Rules = []*Rule{
 	ruleReleaseNotesNoMigration,
 	ruleMetricRegressed,
 	ruleTensorEvidenceUnavailable,
+	ruleHfEvidenceUnavailable,
 }
 
 // FileRule is the ID of the rule for a changed file outside the manifest's

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -138,16 +140,23 @@ func plain(s string) string {
 }
 
 // touchesModel reports whether a staged path can change a model: the
-// configuration, or a path inside a model's folder that the configuration
-// does not ignore. The configuration is read from the index, the content
-// being committed.
+// configuration, a path inside a model's folder that the configuration
+// does not ignore, or a file of a model's Hugging Face folder (its model
+// card README.md included, which the default ignores would leave out; the
+// folder may lie outside the manifest's). The configuration and the
+// manifests are read from the index, the content being committed.
 func touchesModel(ctx context.Context, repo string, staged []string) (bool, error) {
 	if len(staged) == 0 {
 		return false, nil
 	}
+	// One git process reads the configuration and the default manifests
+	// from the index; the manifests are looked at only when no staged path
+	// is found to touch a model otherwise.
+	staging := stagedBlobs(ctx, repo, append([]string{check.DefaultConfigFile}, check.DefaultManifests...))
 	cfg := check.DefaultConfig()
-	if data, err := stagedFile(ctx, repo, check.DefaultConfigFile); err == nil {
-		if cfg, err = check.ParseConfig(check.DefaultConfigFile, []byte(data)); err != nil {
+	if data, ok := staging[check.DefaultConfigFile]; ok {
+		var err error
+		if cfg, err = check.ParseConfig(check.DefaultConfigFile, data); err != nil {
 			return false, err
 		}
 	}
@@ -171,7 +180,92 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 			}
 		}
 	}
+	manifests := check.DefaultManifests
+	if len(cfg.Models) > 0 {
+		manifests = cfg.Models
+		staging = stagedBlobs(ctx, repo, manifests)
+	}
+	for _, d := range hfFolders(manifests, staging) {
+		for _, p := range staged {
+			if path.Dir(p) == d {
+				return true, nil
+			}
+		}
+	}
 	return false, nil
+}
+
+// hfFolders returns the Hugging Face folders the manifests name (their
+// huggingface field), relative to the repository, from the manifests'
+// staged content. A manifest that is not staged or does not parse names
+// none here: the gate itself says what is wrong with it.
+func hfFolders(manifests []string, staged map[string][]byte) []string {
+	var dirs []string
+	for _, m := range manifests {
+		data, ok := staged[m]
+		if !ok {
+			continue
+		}
+		root, err := check.Parse(m, data)
+		if err != nil {
+			continue
+		}
+		v := root.Get("huggingface")
+		if v == nil || v.Kind != check.KindString {
+			continue
+		}
+		d := path.Join(path.Dir(m), v.Str)
+		if d == ".." || strings.HasPrefix(d, "../") || path.IsAbs(v.Str) {
+			continue
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs
+}
+
+// stagedBlobs reads the staged content of the named files with one git
+// process (git cat-file --batch). A file that is not staged, or every file
+// when git cannot run, is absent from the map.
+func stagedBlobs(ctx context.Context, repo string, names []string) map[string][]byte {
+	if blobs, ok := indexBlobs(ctx, names); ok {
+		return blobs // read from the index stagedPaths read, without git
+	}
+	var in strings.Builder
+	var asked []string
+	for _, n := range names {
+		if !strings.ContainsAny(n, "\n\r") {
+			asked = append(asked, n)
+			in.WriteString(":" + n + "\n")
+		}
+	}
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
+	cmd.Dir = repo
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.Output()
+	blobs := map[string][]byte{}
+	if err != nil {
+		return blobs
+	}
+	for _, n := range asked {
+		// Each answer is "<oid> blob <size>\n<content>\n", or
+		// "<name> missing\n" (and "ambiguous" for the like).
+		header, rest, ok := bytes.Cut(out, []byte("\n"))
+		if !ok {
+			break
+		}
+		out = rest
+		f := strings.Fields(string(header))
+		if len(f) != 3 || f[1] != "blob" {
+			continue
+		}
+		size, err := strconv.Atoi(f[2])
+		if err != nil || size < 0 || size+1 > len(rest) {
+			break
+		}
+		blobs[n] = rest[:size]
+		out = rest[size+1:]
+	}
+	return blobs
 }
 
 var zeroOID = regexp.MustCompile(`^0+$`)

@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/modelgate/modelgate/internal/gitrepo"
@@ -28,7 +27,7 @@ var gitLocationVars = []string{"GIT_DIR", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTOR
 // process; it asks git when the index holds what it does not read (a split
 // or sparse index, entries with extended flags), HEAD is unborn, or the
 // repository's folders are moved by the environment. The context it
-// returns carries the index it read, for stagedFile.
+// returns carries the index it read, for indexBlobs.
 func stagedPaths(ctx context.Context, e *Env) (context.Context, []string, error) {
 	if s, staged, ok := readStaged(e); ok {
 		return context.WithValue(ctx, stagedIndexKey{}, s), staged, nil
@@ -70,20 +69,26 @@ func readStaged(e *Env) (*stagedIndex, []string, bool) {
 	return &stagedIndex{repo: repo, ix: ix}, staged, true
 }
 
-// stagedFile returns the staged content of a file, as git cat-file blob
-// :<name> does: from the index stagedPaths read when it carries one.
-func stagedFile(ctx context.Context, repo, name string) (string, error) {
+// indexBlobs reads the staged content of the named files from the index
+// stagedPaths read, when the context carries one, as stagedBlobs does with
+// git: a file that is not staged without conflict is absent. It reports
+// false when there is no such index or an object cannot be read.
+func indexBlobs(ctx context.Context, names []string) (map[string][]byte, bool) {
 	s, ok := ctx.Value(stagedIndexKey{}).(*stagedIndex)
 	if !ok {
-		return git(ctx, repo, nil, "cat-file", "blob", ":"+name)
+		return nil, false
 	}
-	h, ok := s.ix.File(name)
-	if !ok {
-		return "", fmt.Errorf("%q is not staged", name)
+	blobs := map[string][]byte{}
+	for _, n := range names {
+		h, ok := s.ix.File(n)
+		if !ok {
+			continue
+		}
+		data, err := s.repo.Blob(h)
+		if err != nil {
+			return nil, false
+		}
+		blobs[n] = data
 	}
-	data, err := s.repo.Blob(h)
-	if err != nil {
-		return "", fmt.Errorf("reading the staged %q: %w", name, err)
-	}
-	return string(data), nil
+	return blobs, true
 }

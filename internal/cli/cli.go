@@ -60,6 +60,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
+		{"init", "write manifest.yaml for the model in this repository, a comment per field", initUsage, runInit},
 		{"check", "gate a release: infer the required bump and check the declared version and notes", checkUsage, runCheck},
 		{"diff", "list the classified changes between the baseline and head (exit 0 unless it cannot run)", diffUsage, runDiff},
 		{"next", "print the identifier the next release must at least declare", nextUsage, runNext},
@@ -69,7 +70,7 @@ func init() {
 		{"release", "gate, then create or update the GitHub release (draft, or --publish)", releaseUsage, runRelease},
 		{"action", "run as the GitHub Action (reads INPUT_* and the event)", actionUsage, runAction},
 		{"hook", "run the gate from git hooks; install and uninstall them", hookUsage, runHook},
-		{"demo", "build a throwaway model repository and gate a failing and a passing release", demoUsage, runDemo},
+		{"demo", "build throwaway model repositories and gate a failing and a passing release of each", demoUsage, runDemo},
 		{"version", "print modelgate's version", versionUsage, runVersion},
 	}
 }

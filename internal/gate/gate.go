@@ -266,8 +266,12 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 			in.ConfigChanged = string(old) != string(cur)
 		}
 		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}
-		// Only the files of this model's folder can be its findings.
+		// Only the files of this model's folder can be its findings, and
+		// those of its Hugging Face folder when that lies outside it.
 		if in.Changed, err = g.repo.ChangedFilesIn(g.ctx, base, g.head, path.Dir(manifest)); err != nil {
+			return nil, err
+		}
+		if in.Changed, err = g.hfChanged(in.Changed, base, path.Dir(manifest), bm, head); err != nil {
 			return nil, err
 		}
 		if g.opts.before != nil && in.WorkInProgress {
@@ -502,4 +506,37 @@ func (g *run) renamedFrom(head *check.Model) (*gitrepo.Commit, string, error) {
 		}
 	}
 	return nil, "", nil
+}
+
+// hfChanged adds to changed the files that differ in the models' Hugging
+// Face folders lying outside the manifest's folder dir, each once, sorted.
+func (g *run) hfChanged(changed []string, base *gitrepo.Commit, dir string, models ...*check.Model) ([]string, error) {
+	var seen map[string]bool
+	added := false
+	for _, m := range models {
+		if m.HF == nil || dir == "." || m.HF.Dir == dir || strings.HasPrefix(m.HF.Dir, dir+"/") {
+			continue
+		}
+		more, err := g.repo.ChangedFilesIn(g.ctx, base, g.head, m.HF.Dir)
+		if err != nil {
+			return nil, err
+		}
+		if seen == nil {
+			seen = make(map[string]bool, len(changed))
+			for _, p := range changed {
+				seen[p] = true
+			}
+		}
+		for _, p := range more {
+			if !seen[p] {
+				seen[p] = true
+				changed = append(changed, p)
+				added = true
+			}
+		}
+	}
+	if added {
+		sort.Strings(changed)
+	}
+	return changed, nil
 }

@@ -684,7 +684,7 @@ func (fi fileInfo) IsDir() bool        { return fi.dir }
 func (fi fileInfo) Sys() any           { return nil }
 
 // blobFile is a file of a git tree, read on demand. Any prefix of a file can
-// be read, up to check.MaxFileSize bytes: a .safetensors header is read from
+// be read, up to check.MaxReadSize bytes: a .safetensors header is read from
 // the start of a blob of gigabytes without reading the rest. Reading past
 // that limit is an error, so a full read of a huge file fails rather than
 // filling memory.
@@ -711,8 +711,8 @@ func (f *blobFile) Close() error {
 }
 
 func (f *blobFile) Read(p []byte) (int, error) {
-	if f.read >= check.MaxFileSize && f.size > check.MaxFileSize && !f.streaming {
-		return 0, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", f.size, check.MaxFileSize)
+	if f.read >= check.MaxReadSize && f.size > check.MaxReadSize && !f.streaming {
+		return 0, fmt.Errorf("file is %d bytes, more than the %d modelgate reads", f.size, check.MaxReadSize)
 	}
 	if f.rd == nil {
 		rd, err := f.open()
@@ -721,7 +721,7 @@ func (f *blobFile) Read(p []byte) (int, error) {
 		}
 		f.rd = rd
 	}
-	if rest := check.MaxFileSize - f.read; int64(len(p)) > rest && f.size > check.MaxFileSize && !f.streaming {
+	if rest := check.MaxReadSize - f.read; int64(len(p)) > rest && f.size > check.MaxReadSize && !f.streaming {
 		p = p[:rest]
 	}
 	n, err := f.rd.Read(p)

@@ -51,6 +51,10 @@ func itoa(n int) string {
 }
 
 // bigRepo commits a 20 MiB model.safetensors; packed runs git gc on it.
+// bigBlob is the size of the weights file of bigRepo: more than any
+// reader reads of a file (check.MaxReadSize).
+const bigBlob = check.MaxReadSize + 4<<20
+
 func bigRepo(t testing.TB, packed bool) *Repo {
 	t.Helper()
 	dir := t.TempDir()
@@ -59,7 +63,7 @@ func bigRepo(t testing.TB, packed bool) *Repo {
 		t.Fatal(err)
 	}
 	if err := b.Commit("weights", map[string]string{"manifest.yaml": "model: m-v1.0.0\ntensors: model.safetensors\n",
-		"model.safetensors": string(bigSafetensors(20 << 20))}); err != nil {
+		"model.safetensors": string(bigSafetensors(bigBlob))}); err != nil {
 		t.Fatal(err)
 	}
 	if packed {
@@ -93,8 +97,9 @@ func headFS(t testing.TB, r *Repo) fs.FS {
 	return fsys
 }
 
-// TestLargeBlob reads the safetensors header at the start of a 20 MiB blob,
-// loose and packed, while a full read of it is refused.
+// TestLargeBlob reads the safetensors header at the start of a 68 MiB blob,
+// loose and packed, while a full read of it is refused: fs.ReadFile past
+// check.MaxFileSize, a stream past check.MaxReadSize.
 func TestLargeBlob(t *testing.T) {
 	for _, packed := range []bool{false, true} {
 		name := map[bool]string{false: "loose", true: "packed"}[packed]
@@ -102,14 +107,14 @@ func TestLargeBlob(t *testing.T) {
 			fsys := headFS(t, bigRepo(t, packed))
 			m, err := check.Load(fsys, "manifest.yaml")
 			if err != nil {
-				t.Fatalf("loading the header of a 20 MiB blob: %v", err)
+				t.Fatalf("loading the header of a 68 MiB blob: %v", err)
 			}
-			if len(m.Tensors.Names) != 1 || m.Tensors.Sigs[0].Text() != "[20971440] U8" {
+			if len(m.Tensors.Names) != 1 || m.Tensors.Sigs[0].Text() != "[71303088] U8" {
 				t.Errorf("tensors %v %v", m.Tensors.Names, m.Tensors.Sigs)
 			}
 
 			_, err = fs.ReadFile(fsys, "model.safetensors")
-			if want := "file is 20971520 bytes, more than the 16777216 modelgate reads"; err == nil || !strings.Contains(err.Error(), want) {
+			if want := "file is 71303168 bytes, more than the 16777216 modelgate reads"; err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("fs.ReadFile: %v, want %q", err, want)
 			}
 
@@ -119,8 +124,8 @@ func TestLargeBlob(t *testing.T) {
 			}
 			defer f.Close()
 			n, err := io.Copy(io.Discard, f)
-			if n != check.MaxFileSize || err == nil || !strings.Contains(err.Error(), "more than the 16777216 modelgate reads") {
-				t.Errorf("reading on: %d bytes, %v; want %d bytes then the size error", n, err, check.MaxFileSize)
+			if n != check.MaxReadSize || err == nil || !strings.Contains(err.Error(), "file is 71303168 bytes, more than the 67108864 modelgate reads") {
+				t.Errorf("reading on: %d bytes, %v; want %d bytes then the size error", n, err, check.MaxReadSize)
 			}
 		})
 	}

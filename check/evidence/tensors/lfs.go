@@ -22,7 +22,7 @@ func loadLFS(p string, ptr lfs.Pointer, opts Options) (*Set, error) {
 	name := fmt.Sprintf("%s (Git LFS object %s…)", p, ptr.Short())
 	f, err := ptr.Open(opts.LFS)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &Set{File: p, LFS: true, Unavailable: ptr.Unavailable(p)}, nil
+		return &Set{File: p, LFS: true, OID: ptr.OID, Unavailable: ptr.Unavailable(p)}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, fsutil.UnwrapPath(err))
@@ -44,6 +44,6 @@ func loadLFS(p string, ptr lfs.Pointer, opts Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts.LFS = true
+	ts.LFS, ts.OID = true, ptr.OID
 	return ts, nil
 }

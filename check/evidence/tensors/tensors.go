@@ -88,8 +88,10 @@ type Set struct {
 	// revision, e.g. an LFS object that is not in the local store. Names is
 	// then empty and the tensor diff is skipped.
 	Unavailable string
-	// LFS is set when the signatures came from a Git LFS object.
+	// LFS is set when the signatures came from a Git LFS object, or would
+	// have; OID is that object's sha256.
 	LFS bool
+	OID string
 	// Quantized says the dtypes are storage types a runtime converts on
 	// load (GGUF's ggml types: Q4_K, Q8_0, F16): a change of dtype alone
 	// is a requantisation of the same parameters, not a new shape.

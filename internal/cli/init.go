@@ -1,0 +1,401 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/modelgate/modelgate/check"
+	"github.com/modelgate/modelgate/hooks"
+	"github.com/modelgate/modelgate/internal/gitrepo"
+	"github.com/modelgate/modelgate/internal/safewrite"
+)
+
+var initUsage = `usage: modelgate init [--name NAME] [--version V] [--hooks] [--workflow] [--repo DIR]
+
+Write manifest.yaml for the model in an existing git repository, from what is in
+its folder: a Hugging Face model folder (config.json, tokenizer files, chat
+template, generation config, PEFT adapter) becomes huggingface: ., otherwise the
+safetensors index or file becomes tensors:. Every field gets a comment. Asks
+nothing; never overwrites a file (exit 2, naming it); then prints the next steps.
+
+flags:
+  --name NAME    the model's name (default: the repository's folder, or the basename
+                 of config.json's _name_or_path when the folder's name is not a valid one)
+  --version V    the version to declare (default: the highest <name>-v* release tag,
+                 or 0.1.0)
+  --hooks        also install the git hooks (pre-commit and pre-push; see modelgate hook)
+  --workflow     also write .github/workflows/modelgate.yml, the workflow of the README
+  --repo DIR     the repository (default .)
+
+examples:
+  modelgate init
+  modelgate init --name tiny-chat --version 1.0.0 --hooks --workflow
+`
+
+// initManifest is the file init writes, at the repository root.
+const initManifest = "manifest.yaml"
+
+// initWorkflow is where --workflow writes the workflow.
+const initWorkflow = ".github/workflows/modelgate.yml"
+
+// workflowYAML is the README's copy-paste workflow ("GitHub Action"),
+// docs/workflows/pull-request.yml.
+const workflowYAML = `name: model release gate
+on:
+  pull_request:
+  push:
+    branches: [main]
+    tags: ["*-v*"]
+
+permissions:
+  contents: read
+
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write          # releasing on tags ("read" is enough for command: check)
+      pull-requests: write     # the sticky pull request comment
+      security-events: write   # code scanning alerts from the SARIF file
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0       # full history: the baseline's ancestry is checked
+      - id: gate
+        uses: modelgate/modelgate@v1
+        with:
+          command: ${{ startsWith(github.ref, 'refs/tags/') && 'release' || 'check' }}
+          publish: ${{ startsWith(github.ref, 'refs/tags/') }}
+          comment: on-change   # the default; always or never
+          sarif: modelgate.sarif
+      - name: Upload the findings to code scanning
+        if: always() && hashFiles('modelgate.sarif') != ''
+        uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: modelgate.sarif
+          category: modelgate
+`
+
+// hfMarkers are the files that make a folder a Hugging Face model folder.
+var hfMarkers = []string{"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+	"special_tokens_map.json", "chat_template.jinja", "preprocessor_config.json", "processor_config.json",
+	"adapter_config.json", "model.safetensors.index.json"}
+
+// badNameChars are the characters a model name cannot hold.
+var badNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func runInit(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet("init")
+	name := fs.String("name", "", "")
+	version := fs.String("version", "", "")
+	withHooks := fs.Bool("hooks", false, "")
+	withWorkflow := fs.Bool("workflow", false, "")
+	repoDir := fs.String("repo", ".", "")
+	if code := parse(fs, initUsage, args, e); code >= 0 {
+		return code
+	}
+	repo, err := gitrepo.Open(*repoDir)
+	if err != nil {
+		return e.fail(err)
+	}
+	root, err := repo.Root()
+	if err != nil {
+		return e.fail(fmt.Errorf("modelgate init writes the manifest into a working tree: %w", err))
+	}
+	tree, err := safewrite.Open(root)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer tree.Close()
+
+	// Refuse before reading or writing anything: init never overwrites.
+	for _, m := range check.DefaultManifests {
+		if _, err := os.Lstat(filepath.Join(root, m)); err == nil {
+			return e.fail(fmt.Errorf("%s exists: modelgate init never overwrites a file; edit it, or remove it and run init again", m))
+		}
+	}
+	writes := []string{initManifest}
+	if *withWorkflow {
+		writes = append(writes, initWorkflow)
+	}
+	targets := map[string]*safewrite.Target{}
+	for _, p := range writes {
+		tg, err := tree.Resolve(p)
+		if err != nil {
+			return e.fail(fmt.Errorf("%s: %w", p, err))
+		}
+		if tg.Exists {
+			return e.fail(fmt.Errorf("%s exists: modelgate init never overwrites a file; edit it, or remove it and run init again", p))
+		}
+		targets[p] = tg
+	}
+
+	// Files are read through a root that the working tree confines: a
+	// link out of the repository is not followed.
+	wt, err := os.OpenRoot(root)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer wt.Close()
+	files := wt.FS()
+	found, err := detect(files)
+	if err != nil {
+		return e.fail(err)
+	}
+	if *name == "" {
+		*name = defaultName(root, found)
+	}
+	tagged := "" // the release tag whose version the manifest declares
+	if *version == "" {
+		*version = "0.1.0"
+		if tags, err := repo.ModelTags(*name); err != nil {
+			return e.fail(err)
+		} else if len(tags) > 0 {
+			*version, tagged = tags[0].Version.String(), tags[0].Name
+		}
+	}
+	id, err := check.ParseIdentifier(*name + "-v" + strings.TrimPrefix(*version, "v"))
+	if err != nil {
+		return e.fail(fmt.Errorf("--name %q and --version %q: %w", *name, *version, err))
+	}
+	if len(found.hf) == 0 && found.tensors == "" {
+		// A GGUF or ONNX file names the tensors when a registered reader
+		// reads it (check/evidence.go); otherwise it is listed as not read.
+		for i, f := range found.others {
+			try := detected{tensors: f}
+			if _, err := check.Load(overlay{fsys: files, name: initManifest, data: []byte(try.manifest(id))}, initManifest); err == nil {
+				found.tensors = f
+				found.others = slices.Delete(found.others, i, i+1)
+				break
+			}
+		}
+	}
+	text := found.manifest(id)
+	// The manifest must load as the gate will load it, with the files it
+	// names: a folder modelgate cannot read is refused now, not at the
+	// first check.
+	if _, err := check.Load(overlay{fsys: files, name: initManifest, data: []byte(text)}, initManifest); err != nil {
+		return e.fail(err)
+	}
+	if err := ctx.Err(); err != nil {
+		return e.fail(err)
+	}
+	if *withHooks {
+		// Install checks every hook before touching any; it goes first, so
+		// that a refusal leaves no manifest behind either.
+		if err := hooks.Install(ctx, root, hooks.InstallOptions{}, e.stdout); err != nil {
+			return e.fail(err)
+		}
+	}
+	if err := tree.WriteFile(targets[initManifest], []byte(text)); err != nil {
+		return e.fail(fmt.Errorf("%s: %w", initManifest, err))
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", initManifest, id, found.summary())
+	if *withWorkflow {
+		if err := tree.WriteFile(targets[initWorkflow], []byte(workflowYAML)); err != nil {
+			return e.fail(fmt.Errorf("%s: %w", initWorkflow, err))
+		}
+		fmt.Fprintf(e.stdout, "wrote %s: gates pull requests, drafts releases on pushes to main and release tags\n", initWorkflow)
+	}
+	added := strings.Join(writes, " ")
+	if tagged != "" {
+		fmt.Fprintf(e.stdout, `
+next steps:
+  1. review %[1]s, then commit it:
+       git add %[2]s && git commit -m "modelgate: manifest of %[3]s"
+  2. %[3]s is the last release and its tag has no manifest: until the next
+     release is tagged, gate changes against the commit that adds it:
+       modelgate check --base <that commit>
+`, initManifest, added, tagged)
+		return ExitPass
+	}
+	fmt.Fprintf(e.stdout, `
+next steps:
+  1. review %[1]s, then commit it:
+       git add %[2]s && git commit -m "modelgate: manifest"
+  2. draft the notes of %[3]s, edit them, commit them:
+       modelgate notes --write && git add releases && git commit -m "notes of %[3]s"
+  3. gate the first release and tag it; later checks compare with the tag:
+       modelgate check && git tag -a %[3]s -m %[3]s
+`, initManifest, added, id)
+	return ExitPass
+}
+
+// detected is what init found in the repository's root folder.
+type detected struct {
+	hf         []string // Hugging Face files, sorted
+	tensors    string   // the tensor signatures outside a Hugging Face folder
+	others     []string // weight files modelgate does not read as tensors (GGUF, ONNX)
+	nameOrPath string   // config.json's _name_or_path
+}
+
+// detect looks at the files of the root folder (not its subfolders).
+func detect(files fs.FS) (*detected, error) {
+	entries, err := fs.ReadDir(files, ".")
+	if err != nil {
+		return nil, err
+	}
+	d := &detected{}
+	var safetensors []string
+	card := false
+	for _, en := range entries {
+		n := en.Name()
+		if en.IsDir() {
+			continue
+		}
+		switch {
+		case slices.Contains(hfMarkers, n):
+			d.hf = append(d.hf, n)
+		case n == "README.md":
+			card = true
+		case strings.HasSuffix(n, ".safetensors.index.json") || strings.HasSuffix(n, ".safetensors"):
+			safetensors = append(safetensors, n)
+		case strings.HasSuffix(n, ".gguf") || strings.HasSuffix(n, ".onnx"):
+			d.others = append(d.others, n)
+		}
+	}
+	sort.Strings(d.hf)
+	if card && len(d.hf) > 0 {
+		d.hf = append(d.hf, "README.md") // the model card: its metadata is read
+	}
+	sort.Strings(safetensors)
+	sort.Strings(d.others)
+	if len(d.hf) == 0 {
+		// An index names the shards; a single file has its own header.
+		for _, s := range safetensors {
+			if strings.HasSuffix(s, ".index.json") {
+				d.tensors = s
+				break
+			}
+		}
+		if d.tensors == "" && len(safetensors) == 1 {
+			d.tensors = safetensors[0]
+		}
+	}
+	if slices.Contains(d.hf, "config.json") {
+		if data, err := fs.ReadFile(files, "config.json"); err == nil {
+			if n, err := check.Parse("config.json", data); err == nil {
+				if v := n.Get("_name_or_path"); v != nil && v.Kind == check.KindString {
+					d.nameOrPath = v.Str
+				}
+			}
+		}
+	}
+	return d, nil
+}
+
+// defaultName is the repository's folder name, or _name_or_path's
+// basename when the folder's name is not a valid model name.
+func defaultName(root string, d *detected) string {
+	folder := filepath.Base(root)
+	if validName(folder) {
+		return folder
+	}
+	if b := path.Base(d.nameOrPath); d.nameOrPath != "" && validName(b) {
+		return b
+	}
+	if s := strings.Trim(badNameChars.ReplaceAllString(folder, "-"), "-._"); s != "" {
+		return s
+	}
+	return "model"
+}
+
+func validName(n string) bool {
+	_, err := check.ParseIdentifier(n + "-v0.1.0")
+	return err == nil && !strings.HasPrefix(n, ".")
+}
+
+// summary says what the manifest points to.
+func (d *detected) summary() string {
+	switch {
+	case len(d.hf) > 0:
+		return "huggingface: . (" + strings.Join(d.hf, ", ") + ")"
+	case d.tensors != "":
+		return "tensors: " + d.tensors
+	}
+	return "no model files found: the manifest names the model only"
+}
+
+// manifest writes manifest.yaml, with a comment for every field.
+func (d *detected) manifest(id check.Identifier) string {
+	var b strings.Builder
+	b.WriteString("# The modelgate manifest (see the README, \"The manifest\"). modelgate check reads\n")
+	b.WriteString("# it and the files it names at the last release tag and at HEAD, and says which\n")
+	b.WriteString("# version the changes require.\n\n")
+	b.WriteString("# The model identifier <name>-v<version>: raise the version with each release.\n")
+	fmt.Fprintf(&b, "model: %s\n", id)
+	if len(d.hf) > 0 {
+		b.WriteString("\n# The Hugging Face model folder: modelgate reads the standard files in it,\n")
+		b.WriteString("# config.json as the architecture, the tokenizer, the chat template, the\n")
+		b.WriteString("# generation and processor configs, a PEFT adapter, the model card's metadata\n")
+		b.WriteString("# and the safetensors headers. Found here:\n")
+		line := "#  "
+		for i, f := range d.hf {
+			if i < len(d.hf)-1 {
+				f += ","
+			}
+			if len(line)+1+len(f) > 78 {
+				b.WriteString(line + "\n")
+				line = "#  "
+			}
+			line += " " + f
+		}
+		b.WriteString(line + "\n")
+		b.WriteString("huggingface: .\n")
+	}
+	if d.tensors != "" {
+		b.WriteString("\n# The parameter signatures (names, shapes, dtypes), read from the safetensors\n")
+		b.WriteString("# header or index; the weights themselves are never read.\n")
+		fmt.Fprintf(&b, "tensors: %s\n", d.tensors)
+	}
+	if len(d.others) > 0 {
+		b.WriteString("\n# Found and not read as evidence: ")
+		b.WriteString(strings.Join(d.others, ", "))
+		b.WriteString(". A change to them\n# counts as a changed file (a patch).\n")
+	}
+	b.WriteString("\n# Release notes: releases/v<version>.md next to this file, or a CHANGELOG.md\n")
+	b.WriteString("# section; modelgate notes --write drafts them.\n")
+	return b.String()
+}
+
+// overlay is the working tree with the manifest init is about to write.
+type overlay struct {
+	fsys fs.FS
+	name string
+	data []byte
+}
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if name == o.name {
+		return &memFile{Reader: bytes.NewReader(o.data), name: name}, nil
+	}
+	return o.fsys.Open(name)
+}
+
+// memFile is a file held in memory.
+type memFile struct {
+	*bytes.Reader
+	name string
+}
+
+func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f}, nil }
+func (f *memFile) Close() error               { return nil }
+
+type memInfo struct{ f *memFile }
+
+func (i memInfo) Name() string       { return path.Base(i.f.name) }
+func (i memInfo) Size() int64        { return i.f.Size() }
+func (i memInfo) Mode() fs.FileMode  { return 0o444 }
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) Sys() any           { return nil }

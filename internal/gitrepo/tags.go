@@ -111,10 +111,10 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, false
 	}
-	// One string for the file: the names are cut from it without an
-	// allocation each.
+	// One string for the file: the names and object names are cut from it
+	// without an allocation each.
 	text := string(data)
-	tags := make([]tagRef, 0, strings.Count(text, "refs/tags/"))
+	tags := make([]tagRef, 0, len(text)/64) // a line is about 60-80 bytes
 	for len(text) > 0 {
 		line := text
 		if nl := strings.IndexByte(text, '\n'); nl >= 0 {

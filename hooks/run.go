@@ -63,11 +63,10 @@ func (e *Env) report(r *check.Report, what, bypass string) int {
 // declared identifier is a release commit and gets the full gate, as does
 // every commit under policy every-change.
 func PreCommit(ctx context.Context, e *Env) int {
-	names, err := git(ctx, e.Repo, nil, "diff", "--cached", "--name-only", "--no-renames", "-z")
+	ctx, staged, err := stagedPaths(ctx, e)
 	if err != nil {
 		return e.fail(err)
 	}
-	staged := strings.FieldsFunc(names, func(r rune) bool { return r == 0 })
 	relevant, err := touchesModel(ctx, e.Repo, staged)
 	if err != nil {
 		return e.fail(err)
@@ -228,6 +227,9 @@ func hfFolders(manifests []string, staged map[string][]byte) []string {
 // process (git cat-file --batch). A file that is not staged, or every file
 // when git cannot run, is absent from the map.
 func stagedBlobs(ctx context.Context, repo string, names []string) map[string][]byte {
+	if blobs, ok := indexBlobs(ctx, names); ok {
+		return blobs // read from the index stagedPaths read, without git
+	}
 	var in strings.Builder
 	var asked []string
 	for _, n := range names {

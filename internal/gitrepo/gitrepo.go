@@ -54,6 +54,7 @@ type Repo struct {
 	// fastState is what the memory-mapped object reader, the shared
 	// history walk and the tag list keep (fast.go).
 	fastState
+	trees treeCache // the trees the FSs have looked files up in
 }
 
 // Open opens the repository that holds dir, as git would find it (parent
@@ -286,11 +287,11 @@ func (r *Repo) Resolve(rev string) (*Commit, error) {
 
 // FS returns the files of the commit's tree.
 func (r *Repo) FS(c *Commit) (fs.FS, error) {
-	t, err := c.commit.Tree()
+	t, err := r.trees.tree(r.repo, c.commit.TreeHash)
 	if err != nil {
 		return nil, fmt.Errorf("reading the tree of %s: %w", c.Hash[:7], err)
 	}
-	return &treeFS{repo: r.repo, tree: t, stream: r.stream}, nil
+	return &treeFS{repo: r.repo, tree: t, stream: r.stream, trees: &r.trees}, nil
 }
 
 // Tag is a release tag of a model.
@@ -310,22 +311,26 @@ func (t *Tag) Commit() string {
 }
 
 // ModelTags returns the tags <name>-v<semver> of a model, highest version
-// first. Tags are peeled to their commits lazily.
+// first. Tags are peeled to their commits lazily. Only the tags whose names
+// start with <name>-v are parsed: the list is sorted by name, so they are
+// found by binary search among every tag of the repository.
 func (r *Repo) ModelTags(name string) ([]*Tag, error) {
 	refs, err := r.tagRefs()
 	if err != nil {
 		return nil, err
 	}
 	var tags []*Tag
-	for _, ref := range refs {
-		if !strings.HasPrefix(ref.name, name+"-v") {
+	plain := validModelName(name)
+	for _, ref := range tagsWithPrefix(refs, name+"-v") {
+		v, ok := modelVersion(ref.name, name, plain)
+		if !ok {
 			continue
 		}
-		id, err := check.ParseIdentifier(ref.name)
-		if err != nil || id.Name != name {
-			continue
+		h, err := ref.hash()
+		if err != nil {
+			return nil, err
 		}
-		tags = append(tags, &Tag{Name: ref.name, Version: id.Version, hash: ref.hash})
+		tags = append(tags, &Tag{Name: ref.name, Version: v, hash: h})
 	}
 	sort.Slice(tags, func(i, j int) bool {
 		if c := tags[i].Version.Compare(tags[j].Version); c != 0 {
@@ -334,6 +339,32 @@ func (r *Repo) ModelTags(name string) ([]*Tag, error) {
 		return tags[i].Name < tags[j].Name
 	})
 	return tags, nil
+}
+
+// modelVersion returns the version of the tag <name>-v<semver> of the model
+// name, as check.ParseIdentifier reads it: false when the tag is not an
+// identifier of that model. When the name is valid (plain) and the rest of
+// the tag holds no "-v", the version starts right after the name, as
+// ParseIdentifier would find it, and it is parsed alone, without the name's
+// regular expression each time.
+func modelVersion(tag, name string, plain bool) (*semver.Version, bool) {
+	rest := tag[len(name)+2:]
+	if plain && len(tag) <= check.MaxIdentifier && !strings.Contains(rest, "-v") {
+		v, err := check.ParseVersion(rest)
+		return v, err == nil
+	}
+	id, err := check.ParseIdentifier(tag)
+	if err != nil || id.Name != name {
+		return nil, false
+	}
+	return id.Version, true
+}
+
+// validModelName reports whether name is a model name check.ParseIdentifier
+// accepts.
+func validModelName(name string) bool {
+	id, err := check.ParseIdentifier(name + "-v0.0.0")
+	return err == nil && id.Name == name
 }
 
 // AllIdentifiers returns the model names that have release tags, with the
@@ -345,12 +376,19 @@ func (r *Repo) AllIdentifiers() (map[string]*Tag, error) {
 	}
 	out := map[string]*Tag{}
 	for _, ref := range refs {
+		if !strings.Contains(ref.name, "-v") {
+			continue // not an identifier: spares the parser most other tags
+		}
 		id, err := check.ParseIdentifier(ref.name)
 		if err != nil || id.Version.Prerelease() != "" {
 			continue
 		}
 		if t, ok := out[id.Name]; !ok || id.Version.GreaterThan(t.Version) {
-			out[id.Name] = &Tag{Name: ref.name, Version: id.Version, hash: ref.hash}
+			h, err := ref.hash()
+			if err != nil {
+				return nil, err
+			}
+			out[id.Name] = &Tag{Name: ref.name, Version: id.Version, hash: h}
 		}
 	}
 	return out, nil
@@ -460,6 +498,7 @@ type treeFS struct {
 	repo   *git.Repository
 	tree   *object.Tree
 	stream func(plumbing.Hash) (io.ReadCloser, bool)
+	trees  *treeCache // the folders decoded, shared by the repository's FSs
 }
 
 // streamAbove is the size above which a blob is streamed from the object
@@ -584,7 +623,7 @@ type treeNode struct {
 
 // lookup finds one entry of a folder of the tree.
 func (t *treeFS) lookup(dir treeNode, name string) (pathwalk.Entry[treeNode], error) {
-	e, err := dir.tree.FindEntry(name)
+	e, err := t.trees.findEntry(dir.tree, name)
 	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
 		return pathwalk.Entry[treeNode]{Kind: pathwalk.Missing}, nil
 	}
@@ -602,7 +641,7 @@ func (t *treeFS) lookup(dir treeNode, name string) (pathwalk.Entry[treeNode], er
 		}
 		return pathwalk.Entry[treeNode]{Kind: pathwalk.Link, Target: string(target)}, nil
 	case filemode.Dir:
-		tree, err := t.repo.TreeObject(e.Hash)
+		tree, err := t.trees.tree(t.repo, e.Hash)
 		if err != nil {
 			return pathwalk.Entry[treeNode]{}, err
 		}

@@ -16,8 +16,26 @@ import (
 
 // tagRef is a tag reference: its short name and target.
 type tagRef struct {
-	name string // without refs/tags/
-	hash plumbing.Hash
+	name   string // without refs/tags/
+	target string // the object name in hexadecimal, decoded when the tag is used
+}
+
+// hash decodes the tag's target. Only the tags a run uses are decoded: of
+// 50,000 tags in packed-refs, those of the models gated.
+func (t tagRef) hash() (plumbing.Hash, error) {
+	h, ok := parseHex(t.target)
+	if !ok {
+		return h, fmt.Errorf("tag %q: malformed object name %q in packed-refs: run git pack-refs --all to rewrite it", t.name, t.target)
+	}
+	return h, nil
+}
+
+// tagsWithPrefix returns the tags whose names start with prefix, from a
+// list sorted by name.
+func tagsWithPrefix(tags []tagRef, prefix string) []tagRef {
+	i := sort.Search(len(tags), func(i int) bool { return tags[i].name >= prefix })
+	j := i + sort.Search(len(tags)-i, func(k int) bool { return !strings.HasPrefix(tags[i+k].name, prefix) })
+	return tags[i:j]
 }
 
 // tagRefs lists the repository's tags once per opened repository: every
@@ -51,7 +69,7 @@ func (r *Repo) tagRefs() ([]tagRef, error) {
 			}
 			h = resolved.Hash()
 		}
-		tags = append(tags, tagRef{name: name, hash: h})
+		tags = append(tags, tagRef{name: name, target: h.String()})
 		return nil
 	})
 	if err != nil {
@@ -70,7 +88,8 @@ func (r *Repo) tagHash(name string) (plumbing.Hash, bool, error) {
 	}
 	i := sort.Search(len(tags), func(i int) bool { return tags[i].name >= name })
 	if i < len(tags) && tags[i].name == name {
-		return tags[i].hash, true, nil
+		h, err := tags[i].hash()
+		return h, err == nil, err
 	}
 	return plumbing.ZeroHash, false, nil
 }
@@ -92,10 +111,10 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, false
 	}
-	// One string for the file: the names are cut from it without an
-	// allocation each.
+	// One string for the file: the names and object names are cut from it
+	// without an allocation each.
 	text := string(data)
-	tags := make([]tagRef, 0, strings.Count(text, "refs/tags/"))
+	tags := make([]tagRef, 0, len(text)/64) // a line is about 60-80 bytes
 	for len(text) > 0 {
 		line := text
 		if nl := strings.IndexByte(text, '\n'); nl >= 0 {
@@ -113,14 +132,10 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 		if !ok {
 			continue
 		}
-		h, ok := parseHex(line[:40])
-		if !ok {
-			return nil, false
-		}
 		if n := len(tags); n > 0 && tags[n-1].name >= name {
 			sorted = false
 		}
-		tags = append(tags, tagRef{name: name, hash: h})
+		tags = append(tags, tagRef{name: name, target: line[:40]})
 	}
 	var loose []tagRef
 	dir := filepath.Join(common, "refs", "tags")
@@ -156,7 +171,7 @@ func (r *Repo) readTagFiles() ([]tagRef, bool) {
 		} else if _, err := hex.Decode(h[:], content); err != nil {
 			return err
 		}
-		loose = append(loose, tagRef{name: name, hash: h})
+		loose = append(loose, tagRef{name: name, target: h.String()})
 		return nil
 	})
 	if err != nil {

@@ -143,7 +143,7 @@ git_many() { # REPO: every model's highest merged release tag, every manifest in
 		awk -F'-v' '!seen[$1]++ { printf "HEAD:models/%s/manifest.yaml\n%s:models/%s/manifest.yaml\n", $1, $0, $1 }' >"$tmp/batch"
 	$run git -C "$1" cat-file --batch <"$tmp/batch" >/dev/null
 }
-git_hook() { $run git -C "$1" diff --cached --name-only; }
+git_hook() { (cd "$1" && $run git diff --cached --name-only); } # in a subshell too, as mg_hook
 
 # sanity SHAPE REPO: the gate passes and agrees with git describe on the baseline.
 sanity() {

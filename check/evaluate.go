@@ -456,8 +456,8 @@ func classify(cfg *Config, s *subject) *Rule {
 	return ruleManifestShapeChanged
 }
 
-// fileFindings turns changed files of the model, other than those parsed
-// and diffed, into patch findings. A .safetensors file the tensors field
+// fileFindings turns changed files of the model (those of its Paths, at
+// either revision), other than those parsed and diffed, into patch findings. A .safetensors file the tensors field
 // names holds the weights, not only their signatures: when it changed it
 // counts as a changed file too.
 func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []Finding {
@@ -478,10 +478,10 @@ func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []F
 			migrations = append(migrations, p)
 		}
 	}
-	dir := head.Dir()
+	dir, reads := head.Dir(), PathsOf(base, head)
 	var files []string
 	for _, p := range changed {
-		if skip[p] || cfg.Ignored(p) || !under(p, dir) && !underAny(p, hfDirs(base, head)) || under(p, path.Join(dir, cfg.NotesDir)) || underAny(p, migrations) {
+		if skip[p] || cfg.Ignored(p) || !underAny(p, reads) || under(p, path.Join(dir, cfg.NotesDir)) || underAny(p, migrations) {
 			continue
 		}
 		excluded := false

@@ -432,18 +432,6 @@ func (r *ModelReport) hfEvidence(cfg *Config, in Input) {
 		Fix: fmt.Sprintf("fetch the LFS objects of both revisions (git lfs fetch origin %s %s; lfs: true in actions/checkout)", in.BaseRef.Ref, in.HeadRef.Ref)})
 }
 
-// hfDirs returns the Hugging Face folders of the models, which may lie
-// outside the manifest's folder: their files are the model's too.
-func hfDirs(ms ...*Model) []string {
-	var out []string
-	for _, m := range ms {
-		if m != nil && m.HF != nil {
-			out = append(out, m.HF.Dir)
-		}
-	}
-	return out
-}
-
 // hfUnread returns the files of the Hugging Face folders not read at one of
 // the revisions: they count as changed files, although the other revision
 // read them.

@@ -16,7 +16,9 @@ var modelsUsage = `usage: modelgate models [--changed] [--format text|json] [fla
 List the models of the repository at --head: name, manifest, folder, baseline
 release, and whether the model changed since that baseline (a finding, or a
 version other than the baseline's; a model without a baseline is a first
-release and counts as changed).
+release and counts as changed). A model's files are those of its folder, of
+its Hugging Face folder and of the files its manifest points to, wherever
+they lie; the JSON lists them as paths.
 
 --format json prints {"include": [{"model": ..., ...}, ...]}, a value that
 drops straight into a GitHub Actions strategy.matrix, so that a monorepo
@@ -48,6 +50,9 @@ type modelEntry struct {
 	Changed         bool    `json:"changed"`
 	DeclaredVersion string  `json:"declared_version"`
 	RequiredBump    string  `json:"required_bump"`
+	// Paths are the folders and files the model reads: folder first, then
+	// its Hugging Face folder and pointer files outside it (check.Model.Paths).
+	Paths []string `json:"paths"`
 }
 
 // matrix is the JSON of modelgate models.
@@ -121,6 +126,10 @@ func modelEntryOf(m *check.ModelReport) modelEntry {
 	if m.Base != nil {
 		ref := m.Base.Ref
 		entry.Baseline = &ref
+	}
+	entry.Paths = []string{entry.Folder}
+	if m.HeadModel != nil {
+		entry.Paths = check.PathsOf(m.HeadModel, m.BaseModel)
 	}
 	return entry
 }

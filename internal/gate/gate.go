@@ -242,7 +242,7 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.Notices = append(notices, g.uncommitted(manifest)...)
+	in.Notices = append(notices, g.uncommitted(head)...)
 	if base != nil {
 		baseFS, err := g.repo.FS(base)
 		if err != nil {
@@ -267,11 +267,12 @@ func (g *run) model(manifest string) (*check.ModelReport, error) {
 		}
 		in.BaseRef = check.Ref{Ref: ref, Commit: base.Hash}
 		// Only the files of this model's folder can be its findings, and
-		// those of its Hugging Face folder when that lies outside it.
+		// those of its Hugging Face folder and pointer files when they lie
+		// outside it.
 		if in.Changed, err = g.repo.ChangedFilesIn(g.ctx, base, g.head, path.Dir(manifest)); err != nil {
 			return nil, err
 		}
-		if in.Changed, err = g.hfChanged(in.Changed, base, path.Dir(manifest), bm, head); err != nil {
+		if in.Changed, err = g.outsideChanged(in.Changed, base, check.PathsOf(head, bm)[1:]); err != nil {
 			return nil, err
 		}
 		if g.opts.before != nil && in.WorkInProgress {
@@ -508,16 +509,14 @@ func (g *run) renamedFrom(head *check.Model) (*gitrepo.Commit, string, error) {
 	return nil, "", nil
 }
 
-// hfChanged adds to changed the files that differ in the models' Hugging
-// Face folders lying outside the manifest's folder dir, each once, sorted.
-func (g *run) hfChanged(changed []string, base *gitrepo.Commit, dir string, models ...*check.Model) ([]string, error) {
+// outsideChanged adds to changed the files that differ in paths, the
+// folders and files a model reads outside its manifest's folder
+// (check.Model.Paths), each once, sorted.
+func (g *run) outsideChanged(changed []string, base *gitrepo.Commit, paths []string) ([]string, error) {
 	var seen map[string]bool
 	added := false
-	for _, m := range models {
-		if m.HF == nil || dir == "." || m.HF.Dir == dir || strings.HasPrefix(m.HF.Dir, dir+"/") {
-			continue
-		}
-		more, err := g.repo.ChangedFilesIn(g.ctx, base, g.head, m.HF.Dir)
+	for _, p := range paths {
+		more, err := g.repo.ChangedFilesIn(g.ctx, base, g.head, p)
 		if err != nil {
 			return nil, err
 		}

@@ -144,16 +144,26 @@ func (g *run) releaseCommit(head *check.Model) (release, wip bool) {
 }
 
 // uncommitted says when the working tree holds uncommitted changes to the
-// files of the model whose manifest is given, and which flag includes them.
-func (g *run) uncommitted(manifest string) []string {
+// files the model reads (its folder, and its Hugging Face folder and
+// pointer files wherever they lie), and which flag includes them.
+func (g *run) uncommitted(head *check.Model) []string {
 	if g.changes == nil {
 		return nil
 	}
-	dir := path.Dir(manifest)
+	manifest, reads := head.Manifest, head.Paths()
+	dir, outside := reads[0], reads[1:]
+	// The files read as evidence count although the ignores would leave
+	// them out: pointer files, the model card README.md of the Hugging Face
+	// folder.
+	read := map[string]bool{manifest: true, check.DefaultConfigFile: true}
+	for _, p := range head.Files {
+		read[p] = true
+	}
 	mine := func(paths []string) []string {
 		var out []string
 		for _, p := range paths {
-			if g.ownedBy(p, dir) && (p == manifest || p == check.DefaultConfigFile || !g.cfg.Ignored(p)) {
+			evidence := read[p] || head.HF != nil && p == path.Join(head.HF.Dir, "README.md")
+			if (g.ownedBy(p, dir) || underAny(p, outside)) && (evidence || !g.cfg.Ignored(p)) {
 				out = append(out, p)
 			}
 		}
@@ -203,4 +213,15 @@ func (g *run) ownedBy(p, dir string) bool {
 
 func under(p, dir string) bool {
 	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// underAny reports whether p lies in one of the folders (or is one of the
+// files) dirs.
+func underAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if under(p, d) {
+			return true
+		}
+	}
+	return false
 }

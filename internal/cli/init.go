@@ -20,7 +20,7 @@ import (
 	"github.com/modelgate/modelgate/internal/safewrite"
 )
 
-var initUsage = `usage: modelgate init [--name NAME] [--version V] [--hooks] [--workflow] [--repo DIR]
+var initUsage = `usage: modelgate init [folder] [--name NAME] [--version V] [--hooks] [--workflow] [--repo DIR]
 
 Write manifest.yaml for the model in an existing git repository, from what is in
 its folder: a Hugging Face model folder (config.json, tokenizer files, chat
@@ -28,8 +28,17 @@ template, generation config, PEFT adapter) becomes huggingface: ., otherwise the
 safetensors index or file becomes tensors:. Every field gets a comment. Asks
 nothing; never overwrites a file (exit 2, naming it); then prints the next steps.
 
+The model's folder is the folder argument (relative to the current folder,
+inside the repository), else the repository's root; when the root holds no
+model files and exactly one folder below it holds a Hugging Face model
+(config.json with a tokenizer or safetensors), that folder, said on the first
+line (several such folders: exit 2, naming them). A manifest below the root is
+written into its folder, with pointers relative to it, and listed under models:
+in a new .modelgate.yaml (with the root's manifest, if there is one); an
+existing .modelgate.yaml is not touched: the next steps say what to add.
+
 flags:
-  --name NAME    the model's name (default: the repository's folder, or the basename
+  --name NAME    the model's name (default: the model's folder, or the basename
                  of config.json's _name_or_path when the folder's name is not a valid one)
   --version V    the version to declare (default: the highest <name>-v* release tag,
                  or 0.1.0)
@@ -39,10 +48,11 @@ flags:
 
 examples:
   modelgate init
+  modelgate init models/chat
   modelgate init --name tiny-chat --version 1.0.0 --hooks --workflow
 `
 
-// initManifest is the file init writes, at the repository root.
+// initManifest is the file init writes, in the model's folder.
 const initManifest = "manifest.yaml"
 
 // initWorkflow is where --workflow writes the workflow.
@@ -101,7 +111,8 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	withHooks := fs.Bool("hooks", false, "")
 	withWorkflow := fs.Bool("workflow", false, "")
 	repoDir := fs.String("repo", ".", "")
-	if code := parse(fs, initUsage, args, e); code >= 0 {
+	folder, code := parseFolder(fs, args, e)
+	if code >= 0 {
 		return code
 	}
 	repo, err := gitrepo.Open(*repoDir)
@@ -112,19 +123,73 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.fail(fmt.Errorf("modelgate init writes the manifest into a working tree: %w", err))
 	}
+	dir := "." // the model's folder, repository-relative
+	if folder != "" {
+		if dir, err = folderIn(root, folder); err != nil {
+			return e.fail(err)
+		}
+	}
 	tree, err := safewrite.Open(root)
 	if err != nil {
 		return e.fail(err)
 	}
 	defer tree.Close()
 
-	// Refuse before reading or writing anything: init never overwrites.
-	for _, m := range check.DefaultManifests {
-		if _, err := os.Lstat(filepath.Join(root, m)); err == nil {
-			return e.fail(fmt.Errorf("%s exists: modelgate init never overwrites a file; edit it, or remove it and run init again", m))
+	// Refuse before writing anything: init never overwrites.
+	if err := noManifestIn(root, dir); err != nil {
+		return e.fail(err)
+	}
+	// Files are read through a root that the working tree confines: a
+	// link out of the repository is not followed.
+	wt, err := os.OpenRoot(root)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer wt.Close()
+	files := wt.FS()
+	found, err := detect(files, dir)
+	if err != nil {
+		return e.fail(err)
+	}
+	if folder == "" && found.empty() {
+		// Nothing at the root: a Hugging Face folder below it, if only one.
+		cands, err := hfCandidates(files)
+		if err != nil {
+			return e.fail(err)
+		}
+		switch {
+		case len(cands) == 1:
+			dir = cands[0]
+			fmt.Fprintf(e.stdout, "found a Hugging Face model in %s (the root holds no model files): its manifest goes there\n", printable(dir))
+			if err := noManifestIn(root, dir); err != nil {
+				return e.fail(err)
+			}
+			if found, err = detect(files, dir); err != nil {
+				return e.fail(err)
+			}
+		case len(cands) > 1:
+			shown := cands
+			if len(shown) > 5 {
+				shown = shown[:5]
+			}
+			more := ""
+			if len(cands) > 5 {
+				more = fmt.Sprintf(" and %d more", len(cands)-5)
+			}
+			return e.fail(fmt.Errorf("the root holds no model files and %d folders hold a Hugging Face model (%s%s): name one, e.g. modelgate init %s",
+				len(cands), inertList(shown), more, printable(cands[0])))
 		}
 	}
-	writes := []string{initManifest}
+	manifestPath := path.Join(dir, initManifest)
+	writes := []string{manifestPath}
+	// A manifest below the root is found through .modelgate.yaml's models.
+	configText, listStep, err := initConfig(files, dir, manifestPath)
+	if err != nil {
+		return e.fail(err)
+	}
+	if configText != "" {
+		writes = append(writes, check.DefaultConfigFile)
+	}
 	if *withWorkflow {
 		writes = append(writes, initWorkflow)
 	}
@@ -140,20 +205,8 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		targets[p] = tg
 	}
 
-	// Files are read through a root that the working tree confines: a
-	// link out of the repository is not followed.
-	wt, err := os.OpenRoot(root)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer wt.Close()
-	files := wt.FS()
-	found, err := detect(files)
-	if err != nil {
-		return e.fail(err)
-	}
 	if *name == "" {
-		*name = defaultName(root, found)
+		*name = defaultName(filepath.Join(root, filepath.FromSlash(dir)), found)
 	}
 	tagged := "" // the release tag whose version the manifest declares
 	if *version == "" {
@@ -173,7 +226,7 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		// reads it (check/evidence.go); otherwise it is listed as not read.
 		for i, f := range found.others {
 			try := detected{tensors: f}
-			if _, err := check.Load(overlay{fsys: files, name: initManifest, data: []byte(try.manifest(id))}, initManifest); err == nil {
+			if _, err := check.Load(overlay{fsys: files, name: manifestPath, data: []byte(try.manifest(id))}, manifestPath); err == nil {
 				found.tensors = f
 				found.others = slices.Delete(found.others, i, i+1)
 				break
@@ -184,7 +237,7 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	// The manifest must load as the gate will load it, with the files it
 	// names: a folder modelgate cannot read is refused now, not at the
 	// first check.
-	if _, err := check.Load(overlay{fsys: files, name: initManifest, data: []byte(text)}, initManifest); err != nil {
+	if _, err := check.Load(overlay{fsys: files, name: manifestPath, data: []byte(text)}, manifestPath); err != nil {
 		return e.fail(err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -197,17 +250,26 @@ func runInit(ctx context.Context, e *env, args []string) int {
 			return e.fail(err)
 		}
 	}
-	if err := tree.WriteFile(targets[initManifest], []byte(text)); err != nil {
-		return e.fail(fmt.Errorf("%s: %w", initManifest, err))
+	if err := tree.WriteFile(targets[manifestPath], []byte(text)); err != nil {
+		return e.fail(fmt.Errorf("%s: %w", manifestPath, err))
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", initManifest, id, found.summary())
+	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", printable(manifestPath), id, found.summary())
+	if configText != "" {
+		if err := tree.WriteFile(targets[check.DefaultConfigFile], []byte(configText)); err != nil {
+			return e.fail(fmt.Errorf("%s: %w", check.DefaultConfigFile, err))
+		}
+		fmt.Fprintf(e.stdout, "wrote %s: models: lists %s\n", check.DefaultConfigFile, printable(manifestPath))
+	}
 	if *withWorkflow {
 		if err := tree.WriteFile(targets[initWorkflow], []byte(workflowYAML)); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", initWorkflow, err))
 		}
 		fmt.Fprintf(e.stdout, "wrote %s: gates pull requests, drafts releases on pushes to main and release tags\n", initWorkflow)
 	}
-	added := strings.Join(writes, " ")
+	added := printable(strings.Join(writes, " "))
+	if listStep {
+		fmt.Fprintf(e.stdout, "\n%s lists models: add %s to it, or the gate does not read it\n", check.DefaultConfigFile, printable(manifestPath))
+	}
 	if tagged != "" {
 		fmt.Fprintf(e.stdout, `
 next steps:
@@ -216,7 +278,7 @@ next steps:
   2. %[3]s is the last release and its tag has no manifest: until the next
      release is tagged, gate changes against the commit that adds it:
        modelgate check --base <that commit>
-`, initManifest, added, tagged)
+`, printable(manifestPath), added, tagged)
 		return ExitPass
 	}
 	fmt.Fprintf(e.stdout, `
@@ -224,14 +286,14 @@ next steps:
   1. review %[1]s, then commit it:
        git add %[2]s && git commit -m "modelgate: manifest"
   2. draft the notes of %[3]s, edit them, commit them:
-       modelgate notes --write && git add releases && git commit -m "notes of %[3]s"
+       modelgate notes --write && git add %[4]s && git commit -m "notes of %[3]s"
   3. gate the first release and tag it; later checks compare with the tag:
        modelgate check && git tag -a %[3]s -m %[3]s
-`, initManifest, added, id)
+`, printable(manifestPath), added, id, printable(path.Join(dir, "releases")))
 	return ExitPass
 }
 
-// detected is what init found in the repository's root folder.
+// detected is what init found in the model's folder.
 type detected struct {
 	hf         []string // Hugging Face files, sorted
 	tensors    string   // the tensor signatures outside a Hugging Face folder
@@ -239,9 +301,9 @@ type detected struct {
 	nameOrPath string   // config.json's _name_or_path
 }
 
-// detect looks at the files of the root folder (not its subfolders).
-func detect(files fs.FS) (*detected, error) {
-	entries, err := fs.ReadDir(files, ".")
+// detect looks at the files of the folder dir (not its subfolders).
+func detect(files fs.FS, dir string) (*detected, error) {
+	entries, err := fs.ReadDir(files, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -283,8 +345,8 @@ func detect(files fs.FS) (*detected, error) {
 		}
 	}
 	if slices.Contains(d.hf, "config.json") {
-		if data, err := fs.ReadFile(files, "config.json"); err == nil {
-			if n, err := check.Parse("config.json", data); err == nil {
+		if data, err := fs.ReadFile(files, path.Join(dir, "config.json")); err == nil {
+			if n, err := check.Parse(path.Join(dir, "config.json"), data); err == nil {
 				if v := n.Get("_name_or_path"); v != nil && v.Kind == check.KindString {
 					d.nameOrPath = v.Str
 				}
@@ -294,8 +356,8 @@ func detect(files fs.FS) (*detected, error) {
 	return d, nil
 }
 
-// defaultName is the repository's folder name, or _name_or_path's
-// basename when the folder's name is not a valid model name.
+// defaultName is the model's folder name, or _name_or_path's basename
+// when the folder's name is not a valid model name.
 func defaultName(root string, d *detected) string {
 	folder := filepath.Base(root)
 	if validName(folder) {

@@ -66,3 +66,25 @@ func appendPaths(out []string, more ...string) []string {
 	sort.Strings(rest)
 	return out
 }
+
+// PointerFiles returns the repository paths that the pointer fields of a
+// parsed manifest (architecture, tensors, metrics, api, release_notes,
+// migrations) name, without reading them; a value that is no path inside
+// the repository names none. The pre-commit hook's fast path uses it to see
+// a commit that touches only such a file.
+func PointerFiles(manifest string, root *Node) []string {
+	if root == nil || root.Kind != KindMap {
+		return nil
+	}
+	var out []string
+	for _, k := range root.Keys {
+		v := root.Fields[k]
+		if !pointerFields[k] || v == nil || v.Kind != KindString {
+			continue
+		}
+		if p, err := resolvePointer(path.Dir(manifest), v.Str); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}

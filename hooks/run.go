@@ -141,7 +141,8 @@ func plain(s string) string {
 
 // touchesModel reports whether a staged path can change a model: the
 // configuration, a path inside a model's folder that the configuration
-// does not ignore, or a file of a model's Hugging Face folder (its model
+// does not ignore, a file a manifest's pointer field names wherever it lies,
+// or a file of a model's Hugging Face folder (its model
 // card README.md included, which the default ignores would leave out; the
 // folder may lie outside the manifest's). The configuration and the
 // manifests are read from the index, the content being committed.
@@ -189,6 +190,25 @@ func touchesModel(ctx context.Context, repo string, staged []string) (bool, erro
 		for _, p := range staged {
 			if path.Dir(p) == d {
 				return true, nil
+			}
+		}
+	}
+	// The files the manifests point to, wherever they lie (tensors:
+	// ../../weights/model.safetensors).
+	for _, m := range manifests {
+		data, ok := staging[m]
+		if !ok {
+			continue
+		}
+		root, err := check.Parse(m, data)
+		if err != nil {
+			continue
+		}
+		for _, f := range check.PointerFiles(m, root) {
+			for _, p := range staged {
+				if p == f || strings.HasPrefix(p, f+"/") {
+					return true, nil
+				}
 			}
 		}
 	}

@@ -31,11 +31,12 @@ nothing; never overwrites a file (exit 2, naming it); then prints the next steps
 The model's folder is the folder argument (relative to the current folder,
 inside the repository), else the repository's root; when the root holds no
 model files and exactly one folder below it holds a Hugging Face model
-(config.json with a tokenizer or safetensors), that folder, said on the first
-line (several such folders: exit 2, naming them). A manifest below the root is
-written into its folder, with pointers relative to it, and listed under models:
-in a new .modelgate.yaml (with the root's manifest, if there is one); an
-existing .modelgate.yaml is not touched: the next steps say what to add.
+(config.json with a tokenizer or safetensors) and no manifest, that folder,
+said on the first line (several such folders: exit 2, naming them). A
+manifest below the root is written into its folder, with pointers relative
+to it, and listed under models: in a new .modelgate.yaml (with the root's
+manifest, if there is one); an existing .modelgate.yaml is not touched: the
+output says what to add.
 
 flags:
   --name NAME    the model's name (default: the model's folder, or the basename

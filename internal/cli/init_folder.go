@@ -88,8 +88,9 @@ func (d *detected) empty() bool {
 }
 
 // hfCandidates returns the folders below the root that hold a Hugging Face
-// model, a config.json with a tokenizer or safetensors, sorted. Hidden
-// folders (.git, .github) are not entered, links are not followed.
+// model, a config.json with a tokenizer or safetensors, and no manifest yet,
+// sorted. Hidden folders (.git, .github) are not entered, links are not
+// followed.
 func hfCandidates(files fs.FS) ([]string, error) {
 	var out []string
 	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
@@ -109,12 +110,14 @@ func hfCandidates(files fs.FS) ([]string, error) {
 		if err != nil {
 			return nil
 		}
-		config, tokenizer, weights := false, false, false
+		config, tokenizer, weights, manifest := false, false, false, false
 		for _, en := range entries {
 			if en.IsDir() {
 				continue
 			}
 			switch n := en.Name(); {
+			case slices.Contains(check.DefaultManifests, n):
+				manifest = true
 			case n == "config.json":
 				config = true
 			case n == "tokenizer.json" || n == "tokenizer_config.json":
@@ -123,7 +126,7 @@ func hfCandidates(files fs.FS) ([]string, error) {
 				weights = true
 			}
 		}
-		if config && (tokenizer || weights) {
+		if config && (tokenizer || weights) && !manifest {
 			out = append(out, p)
 		}
 		return nil

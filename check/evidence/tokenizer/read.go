@@ -454,11 +454,15 @@ func (s *scanner) vocab(f *File) error {
 	if err := s.expect('{', "model.vocab as an object"); err != nil {
 		return err
 	}
-	f.vocab = make(map[string]int32, len(s.data)/128)
+	f.vocab = newTokenIndex(len(s.data) / 128)
 	for first := true; ; first = false {
 		ok, err := s.more('}', first)
-		if err != nil || !ok {
+		if err != nil {
 			return err
+		}
+		if !ok {
+			keepTexts(f.Vocab)
+			return nil
 		}
 		line := s.line
 		k, err := s.str()
@@ -475,11 +479,8 @@ func (s *scanner) vocab(f *File) error {
 		if len(f.Vocab) == math.MaxInt32 {
 			return s.errorf("model.vocab has more than %d tokens", math.MaxInt32)
 		}
-		// One map operation a token: a token listed twice does not grow
-		// the map.
-		k = strings.Clone(k) // the file's text is not kept
-		f.vocab[k] = int32(len(f.Vocab))
-		if len(f.vocab) == len(f.Vocab) {
+		// k is a slice of the file until keepTexts copies the texts.
+		if _, ok := f.vocab.add(k, int32(len(f.Vocab)), f.Vocab); !ok {
 			s.line = line
 			return s.errorf("duplicate key %s in model.vocab: a token listed twice; remove one of them", excerpt.Quote(k))
 		}
@@ -490,8 +491,9 @@ func (s *scanner) vocab(f *File) error {
 // unigram reads a Unigram model's vocab: a list of [piece, score] whose
 // positions are the ids.
 func (s *scanner) unigram(f *File) error {
-	f.vocab = map[string]int32{}
+	f.vocab = newTokenIndex(0)
 	f.Scores = []float64{}
+	defer func() { keepTexts(f.Vocab) }()
 	return s.array("model.vocab", func(i, line int) error {
 		if err := s.expect('[', "a [piece, score] pair"); err != nil {
 			return err
@@ -515,12 +517,10 @@ func (s *scanner) unigram(f *File) error {
 		if err := s.expect(']', "']' after the score: a [piece, score] pair"); err != nil {
 			return err
 		}
-		if _, dup := f.vocab[text]; dup {
+		if _, ok := f.vocab.add(text, int32(len(f.Vocab)), f.Vocab); !ok {
 			s.line = line
 			return s.errorf("duplicate piece %s in model.vocab; remove one of them", excerpt.Quote(text))
 		}
-		text = strings.Clone(text)
-		f.vocab[text] = int32(len(f.Vocab))
 		f.Vocab = append(f.Vocab, Token{Text: text, ID: int64(i), Line: line})
 		f.Scores = append(f.Scores, score)
 		return nil

@@ -307,3 +307,28 @@ func TestGenerated(t *testing.T) {
 		t.Errorf("the same merges as legacy strings: %+v", d.Merges)
 	}
 }
+
+// TestHashCollisions runs the reading and comparing tests again with a
+// token hash that collides all the time (three values), so that the
+// index's collision path finds every token and every duplicate as the
+// real hash does.
+func TestHashCollisions(t *testing.T) {
+	real := tokenHash
+	tokenHash = func(text string) uint64 { return uint64(len(text) % 3) }
+	t.Cleanup(func() { tokenHash = real })
+	for _, test := range []func(*testing.T){TestRead, TestCompare, TestCompareUnigram, TestReadErrors, TestReadAgreesWithEncodingJSON, TestGenerated} {
+		test(t)
+	}
+	f := mustRead(t, edit(t, `"Ġab": 5`, `"Ġab": 5, "cd": 6, "dc": 7`))
+	if len(f.vocab.collided) == 0 {
+		t.Fatal("no collision: the test hash does not collide")
+	}
+	for i, tok := range f.Vocab {
+		if j, ok := f.vocab.get(tok.Text, f.Vocab); !ok || int(j) != i {
+			t.Errorf("token %q found at %d, %v; want %d", tok.Text, j, ok, i)
+		}
+	}
+	if _, ok := f.vocab.get("ba", f.Vocab); ok {
+		t.Error(`"ba" found, a token the vocabulary does not have`)
+	}
+}

@@ -448,21 +448,31 @@ func (s *scanner) model(f *File, line int) error {
 }
 
 // vocab reads model.vocab as an object of token -> id (BPE, WordPiece,
-// WordLevel). It is the bulk of the file, so it has its own loop: one map,
-// which also finds a token listed twice.
+// WordLevel). It is the bulk of the file, so it has its own loop; the
+// index of the tokens, sorted at the end, finds a token listed twice.
 func (s *scanner) vocab(f *File) error {
 	if err := s.expect('{', "model.vocab as an object"); err != nil {
 		return err
 	}
-	f.vocab = newTokenIndex(len(s.data) / 128)
+	err := s.vocabEntries(f)
+	// A token listed twice is the first error in the file's order, before
+	// any error after it.
+	if j, ok := f.vocab.build(f.Vocab); !ok {
+		s.line = f.Vocab[j].Line
+		return s.errorf("duplicate key %s in model.vocab: a token listed twice; remove one of them", excerpt.Quote(f.Vocab[j].Text))
+	}
+	if err == nil {
+		keepTexts(f.Vocab)
+	}
+	return err
+}
+
+// vocabEntries reads the entries of model.vocab and its closing brace.
+func (s *scanner) vocabEntries(f *File) error {
 	for first := true; ; first = false {
 		ok, err := s.more('}', first)
-		if err != nil {
+		if err != nil || !ok {
 			return err
-		}
-		if !ok {
-			keepTexts(f.Vocab)
-			return nil
 		}
 		line := s.line
 		k, err := s.str()
@@ -480,10 +490,7 @@ func (s *scanner) vocab(f *File) error {
 			return s.errorf("model.vocab has more than %d tokens", math.MaxInt32)
 		}
 		// k is a slice of the file until keepTexts copies the texts.
-		if _, ok := f.vocab.add(k, int32(len(f.Vocab)), f.Vocab); !ok {
-			s.line = line
-			return s.errorf("duplicate key %s in model.vocab: a token listed twice; remove one of them", excerpt.Quote(k))
-		}
+		f.vocab.add(k, int32(len(f.Vocab)))
 		f.Vocab = append(grow(f.Vocab), Token{Text: k, ID: id, Line: line})
 	}
 }
@@ -491,10 +498,8 @@ func (s *scanner) vocab(f *File) error {
 // unigram reads a Unigram model's vocab: a list of [piece, score] whose
 // positions are the ids.
 func (s *scanner) unigram(f *File) error {
-	f.vocab = newTokenIndex(0)
 	f.Scores = []float64{}
-	defer func() { keepTexts(f.Vocab) }()
-	return s.array("model.vocab", func(i, line int) error {
+	err := s.array("model.vocab", func(i, line int) error {
 		if err := s.expect('[', "a [piece, score] pair"); err != nil {
 			return err
 		}
@@ -517,14 +522,19 @@ func (s *scanner) unigram(f *File) error {
 		if err := s.expect(']', "']' after the score: a [piece, score] pair"); err != nil {
 			return err
 		}
-		if _, ok := f.vocab.add(text, int32(len(f.Vocab)), f.Vocab); !ok {
-			s.line = line
-			return s.errorf("duplicate piece %s in model.vocab; remove one of them", excerpt.Quote(text))
-		}
+		f.vocab.add(text, int32(len(f.Vocab)))
 		f.Vocab = append(f.Vocab, Token{Text: text, ID: int64(i), Line: line})
 		f.Scores = append(f.Scores, score)
 		return nil
 	})
+	if j, ok := f.vocab.build(f.Vocab); !ok {
+		s.line = f.Vocab[j].Line
+		return s.errorf("duplicate piece %s in model.vocab; remove one of them", excerpt.Quote(f.Vocab[j].Text))
+	}
+	if err == nil {
+		keepTexts(f.Vocab)
+	}
+	return err
 }
 
 // merges reads model.merges: "left right" strings or [left, right] pairs,

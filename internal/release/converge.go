@@ -25,14 +25,31 @@ import (
 // one; a draft another run deleted first is not an error.
 func (r *releaser) converge(ctx context.Context, tag, model string, mine *github.RepositoryRelease) (*github.RepositoryRelease, error) {
 	drafts := []*github.RepositoryRelease{mine}
+	var published *github.RepositoryRelease
 	err := r.eachRelease(ctx, func(rel *github.RepositoryRelease) bool {
 		if rel.GetID() != mine.GetID() && ours(rel, tag, model) {
 			drafts = append(drafts, rel)
+		}
+		if !rel.GetDraft() && rel.GetTagName() == tag {
+			published = rel
 		}
 		return true
 	})
 	if err != nil {
 		return nil, err
+	}
+	if published != nil {
+		// Another run published the tag already. If it published this
+		// run's draft, there is nothing to undo. Otherwise this run's
+		// draft can never be published (GitHub keeps one release of a
+		// tag, so no run can have published it either): it goes. Either
+		// way the run starts over and finds the published release.
+		if published.GetID() != mine.GetID() {
+			if err := r.deleteDraft(ctx, tag, mine.GetID()); err != nil {
+				return nil, err
+			}
+		}
+		return nil, fmt.Errorf("%w: it was published meanwhile", errRaced)
 	}
 	oldest := mine
 	for _, d := range drafts[1:] {
@@ -44,10 +61,7 @@ func (r *releaser) converge(ctx context.Context, tag, model string, mine *github
 		if d.GetID() == oldest.GetID() {
 			continue
 		}
-		err := r.call(ctx, "deleting the duplicate draft "+tag, func() (*github.Response, error) {
-			return r.gh.Repositories.DeleteRelease(ctx, r.opts.Owner, r.opts.Repo, d.GetID())
-		})
-		if err != nil && status(err) != http.StatusNotFound {
+		if err := r.deleteDraft(ctx, tag, d.GetID()); err != nil {
 			return nil, err
 		}
 	}
@@ -55,6 +69,18 @@ func (r *releaser) converge(ctx context.Context, tag, model string, mine *github
 		r.say("another run created the draft %s at the same time: kept the older one (%s), deleted this run's", tag, oldest.GetHTMLURL())
 	}
 	return oldest, nil
+}
+
+// deleteDraft deletes the duplicate draft id of tag; one another run
+// deleted first is not an error.
+func (r *releaser) deleteDraft(ctx context.Context, tag string, id int64) error {
+	err := r.call(ctx, "deleting the duplicate draft "+tag, func() (*github.Response, error) {
+		return r.gh.Repositories.DeleteRelease(ctx, r.opts.Owner, r.opts.Repo, id)
+	})
+	if err != nil && status(err) != http.StatusNotFound {
+		return err
+	}
+	return nil
 }
 
 // older orders releases by creation time, then by ID.

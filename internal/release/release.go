@@ -170,8 +170,18 @@ func (r *releaser) releaseOnce(ctx context.Context, m *check.ModelReport, tag st
 	if r.opts.Publish {
 		state = "published release"
 		pub := &github.RepositoryRelease{Draft: github.Bool(false)}
-		if rel, err = r.edit(ctx, rel.GetID(), pub, "publishing the release "+tag); err != nil {
-			return nil, err
+		id := rel.GetID()
+		if rel, err = r.edit(ctx, id, pub, "publishing the release "+tag); err != nil {
+			if !taken(err) {
+				return nil, err
+			}
+			// Another run published its own draft of the tag between this
+			// run's look and its publication: GitHub keeps one release
+			// of a tag, so this draft goes and the run starts over.
+			if err := r.deleteDraft(ctx, tag, id); err != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: it was published meanwhile", errRaced)
 		}
 	}
 	r.say("%s the %s %s: %s", action, state, tag, rel.GetHTMLURL())
@@ -198,6 +208,11 @@ func (r *releaser) create(ctx context.Context, want *github.RepositoryRelease, m
 		rel, resp, err = r.gh.Repositories.CreateRelease(ctx, r.opts.Owner, r.opts.Repo, &draft)
 		return resp, err
 	})
+	if taken(err) {
+		// GitHub refuses a release of a tag that has a published one:
+		// another run published it since this run looked.
+		return nil, fmt.Errorf("%w: it was published meanwhile", errRaced)
+	}
 	if err != nil {
 		return nil, err
 	}

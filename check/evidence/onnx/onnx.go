@@ -172,18 +172,6 @@ func Read(name string, r io.Reader, size int64) (*Model, error) {
 	if err := s.model(m); err != nil {
 		return nil, err
 	}
-	for _, list := range []struct {
-		what string
-		vs   []Value
-	}{{"graph input", m.Inputs}, {"graph output", m.Outputs}} {
-		seen := map[string]bool{}
-		for _, v := range list.vs {
-			if seen[v.Name] {
-				return nil, errorf(name, "%s %s appears twice; a graph names each once", list.what, excerpt.Quote(v.Name))
-			}
-			seen[v.Name] = true
-		}
-	}
 	m.Read = s.read
 	return m, nil
 }
@@ -197,6 +185,21 @@ type stream struct {
 	off    int64 // bytes consumed
 	read   int64 // bytes actually read (not skipped by seeking)
 	size   int64
+	names  map[string]bool // "graph.input name" and "graph.output name" seen so far
+}
+
+// named refuses a graph input or output (list p) whose name an earlier
+// entry of the same list has, at offset off: a graph names each once.
+func (s *stream) named(off int64, p, name string) error {
+	key := p + " " + name
+	if s.names[key] {
+		return s.errorf(off, "%s %s appears twice; a graph names each once", p, excerpt.Quote(name))
+	}
+	if s.names == nil {
+		s.names = map[string]bool{}
+	}
+	s.names[key] = true
+	return nil
 }
 
 func (s *stream) errorf(off int64, format string, args ...any) error {
@@ -564,6 +567,12 @@ func (s *stream) graph(m *Model, f *field) error {
 		}
 		var v Value
 		v, err = s.valueInfo(f, fmt.Sprintf("%s[%d]", p, len(*list)))
+		if err != nil {
+			return err
+		}
+		if err := s.named(f.at, p, v.Name); err != nil {
+			return err
+		}
 		*list = append(*list, v)
 	default:
 		err = f.skip() // nodes, value_info, doc_string, annotations

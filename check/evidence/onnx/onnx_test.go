@@ -136,6 +136,8 @@ func TestBadInput(t *testing.T) {
 		{"non-UTF-8 name", []byte{0x12, 0x02, 0xff, 0xfe}, "producer_name (field 2) is not UTF-8"},
 		{"external data outside", build(t, "onnx\ninit w float 3 external=../../secret.bin\n"), `external data "../../secret.bin": leaves the model's folder`},
 		{"absolute external data", build(t, "onnx\ninit w float 3 external=/etc/passwd\n"), "an absolute path"},
+		{"input twice", build(t, "onnx\ninput x float 1\ninput x int64 1\n"), `graph.input "x" appears twice; a graph names each once`},
+		{"output twice", build(t, "onnx\noutput y float 1\noutput y float16 1\n"), `graph.output "y" appears twice`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

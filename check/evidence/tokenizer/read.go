@@ -448,13 +448,27 @@ func (s *scanner) model(f *File, line int) error {
 }
 
 // vocab reads model.vocab as an object of token -> id (BPE, WordPiece,
-// WordLevel). It is the bulk of the file, so it has its own loop: one map,
-// which also finds a token listed twice.
+// WordLevel). It is the bulk of the file, so it has its own loop; the
+// index of the tokens, sorted at the end, finds a token listed twice.
 func (s *scanner) vocab(f *File) error {
 	if err := s.expect('{', "model.vocab as an object"); err != nil {
 		return err
 	}
-	f.vocab = make(map[string]int32, len(s.data)/128)
+	err := s.vocabEntries(f)
+	// A token listed twice is the first error in the file's order, before
+	// any error after it.
+	if j, ok := f.vocab.build(f.Vocab); !ok {
+		s.line = f.Vocab[j].Line
+		return s.errorf("duplicate key %s in model.vocab: a token listed twice; remove one of them", excerpt.Quote(f.Vocab[j].Text))
+	}
+	if err == nil {
+		keepTexts(f.Vocab)
+	}
+	return err
+}
+
+// vocabEntries reads the entries of model.vocab and its closing brace.
+func (s *scanner) vocabEntries(f *File) error {
 	for first := true; ; first = false {
 		ok, err := s.more('}', first)
 		if err != nil || !ok {
@@ -475,24 +489,17 @@ func (s *scanner) vocab(f *File) error {
 		if len(f.Vocab) == math.MaxInt32 {
 			return s.errorf("model.vocab has more than %d tokens", math.MaxInt32)
 		}
-		// One map operation a token: a token listed twice does not grow
-		// the map.
-		k = strings.Clone(k) // the file's text is not kept
-		f.vocab[k] = int32(len(f.Vocab))
-		if len(f.vocab) == len(f.Vocab) {
-			s.line = line
-			return s.errorf("duplicate key %s in model.vocab: a token listed twice; remove one of them", excerpt.Quote(k))
-		}
-		f.Vocab = append(f.Vocab, Token{Text: k, ID: id, Line: line})
+		// k is a slice of the file until keepTexts copies the texts.
+		f.vocab.add(k, int32(len(f.Vocab)))
+		f.Vocab = append(grow(f.Vocab), Token{Text: k, ID: id, Line: line})
 	}
 }
 
 // unigram reads a Unigram model's vocab: a list of [piece, score] whose
 // positions are the ids.
 func (s *scanner) unigram(f *File) error {
-	f.vocab = map[string]int32{}
 	f.Scores = []float64{}
-	return s.array("model.vocab", func(i, line int) error {
+	err := s.array("model.vocab", func(i, line int) error {
 		if err := s.expect('[', "a [piece, score] pair"); err != nil {
 			return err
 		}
@@ -515,16 +522,19 @@ func (s *scanner) unigram(f *File) error {
 		if err := s.expect(']', "']' after the score: a [piece, score] pair"); err != nil {
 			return err
 		}
-		if _, dup := f.vocab[text]; dup {
-			s.line = line
-			return s.errorf("duplicate piece %s in model.vocab; remove one of them", excerpt.Quote(text))
-		}
-		text = strings.Clone(text)
-		f.vocab[text] = int32(len(f.Vocab))
+		f.vocab.add(text, int32(len(f.Vocab)))
 		f.Vocab = append(f.Vocab, Token{Text: text, ID: int64(i), Line: line})
 		f.Scores = append(f.Scores, score)
 		return nil
 	})
+	if j, ok := f.vocab.build(f.Vocab); !ok {
+		s.line = f.Vocab[j].Line
+		return s.errorf("duplicate piece %s in model.vocab; remove one of them", excerpt.Quote(f.Vocab[j].Text))
+	}
+	if err == nil {
+		keepTexts(f.Vocab)
+	}
+	return err
 }
 
 // merges reads model.merges: "left right" strings or [left, right] pairs,
@@ -560,8 +570,8 @@ func (s *scanner) merges(f *File) error {
 			}
 		}
 		f.MergeCount++
-		f.merges = append(f.merges, pairHash(left, right))
-		f.mergeLines = append(f.mergeLines, int32(min(line, math.MaxInt32)))
+		f.merges = append(grow(f.merges), pairHash(left, right))
+		f.mergeLines = append(grow(f.mergeLines), int32(min(line, math.MaxInt32)))
 		return nil
 	})
 }
@@ -605,4 +615,16 @@ func (s *scanner) addedTokens(f *File) error {
 		f.Added = append(f.Added, a)
 		return nil
 	})
+}
+
+// grow makes room for one more element, doubling the capacity when s is
+// full: append grows large slices by a quarter at a time, which copied a
+// 250,000-token vocabulary a dozen times and left as much garbage.
+func grow[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	t := make([]T, len(s), max(2*cap(s), 256))
+	copy(t, s)
+	return t
 }

@@ -84,7 +84,7 @@ type File struct {
 	MergesLine int
 	Sections   []Section
 
-	vocab map[string]int32 // text -> index in Vocab
+	vocab tokenIndex       // text -> index in Vocab
 	added map[string]int32 // text -> index in Added
 	// vocabSum and mergesSum hash the bytes of model.vocab and
 	// model.merges: identical bytes need no comparison.
@@ -102,7 +102,7 @@ func (f *File) lookup(text string) (id int64, line int, ok bool) {
 	if i, ok := f.added[text]; ok {
 		return f.Added[i].ID, f.Added[i].Line, true
 	}
-	if i, ok := f.vocab[text]; ok {
+	if i, ok := f.vocab.get(text, f.Vocab); ok {
 		return f.Vocab[i].ID, f.Vocab[i].Line, true
 	}
 	return 0, 0, false
@@ -122,7 +122,7 @@ func (f *File) isAdded(text string) bool {
 func (f *File) Size() int {
 	n := len(f.Vocab)
 	for _, a := range f.Added {
-		if _, dup := f.vocab[a.Text]; !dup {
+		if _, dup := f.vocab.get(a.Text, f.Vocab); !dup {
 			n++
 		}
 	}
@@ -188,7 +188,7 @@ func Compare(old, new *File) *Diff {
 	}
 	if old.Scores != nil && new.Scores != nil && old.vocabSum != new.vocabSum {
 		for i, t := range new.Vocab {
-			j, ok := old.vocab[t.Text]
+			j, ok := old.vocab.get(t.Text, old.Vocab)
 			if ok && old.Scores[j] != new.Scores[i] {
 				if d.Merges.Scores == 0 {
 					d.Merges.Line = t.Line

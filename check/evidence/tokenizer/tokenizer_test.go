@@ -307,3 +307,61 @@ func TestGenerated(t *testing.T) {
 		t.Errorf("the same merges as legacy strings: %+v", d.Merges)
 	}
 }
+
+// TestHashCollisions runs the reading and comparing tests again with a
+// token hash that collides all the time (three values), so that the
+// index's collision path finds every token and every duplicate as the
+// real hash does.
+func TestHashCollisions(t *testing.T) {
+	real := tokenHash
+	tokenHash = func(text string) uint64 { return uint64(len(text) % 3) }
+	t.Cleanup(func() { tokenHash = real })
+	for _, test := range []func(*testing.T){TestRead, TestCompare, TestCompareUnigram, TestReadErrors, TestReadAgreesWithEncodingJSON, TestGenerated} {
+		test(t)
+	}
+	f := mustRead(t, edit(t, `"Ġab": 5`, `"Ġab": 5, "cd": 6, "dc": 7`))
+	for i, tok := range f.Vocab {
+		if j, ok := f.vocab.get(tok.Text, f.Vocab); !ok || int(j) != i {
+			t.Errorf("token %q found at %d, %v; want %d", tok.Text, j, ok, i)
+		}
+	}
+	if _, ok := f.vocab.get("ba", f.Vocab); ok {
+		t.Error(`"ba" found, a token the vocabulary does not have`)
+	}
+}
+
+// TestDuplicateInLargeVocab checks that in a vocabulary large enough for
+// the radix sort, the token reported twice is the first one listed again
+// in the file's order, as a reader that stops at it reports it.
+func TestDuplicateInLargeVocab(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{\"model\": {\"vocab\": {\n")
+	line, want := 1, 0
+	for i := range 5000 {
+		fmt.Fprintf(&b, "\"t%d\": %d,\n", i, i)
+		line++
+		switch i {
+		case 1999: // listed first here, again at 4500
+			b.WriteString("\"t4500\": 9000,\n")
+			line++
+		case 2999: // listed again: the first token listed twice
+			b.WriteString("\"t10\": 9001,\n")
+			line++
+			want = line
+		}
+	}
+	b.WriteString("\"end\": 9002}}}\n")
+	for _, hash := range []string{"real", "weak"} {
+		t.Run(hash, func(t *testing.T) {
+			if hash == "weak" {
+				real := tokenHash
+				tokenHash = func(text string) uint64 { return uint64(len(text) % 3) }
+				t.Cleanup(func() { tokenHash = real })
+			}
+			_, err := Read("tokenizer.json", b.String())
+			if w := fmt.Sprintf(`tokenizer.json:%d: duplicate key "t10" in model.vocab: a token listed twice; remove one of them`, want); err == nil || err.Error() != w {
+				t.Errorf("error %v, want %s", err, w)
+			}
+		})
+	}
+}

@@ -566,9 +566,15 @@ func (s *stream) graph(m *Model, f *field) error {
 			return s.errorf(f.at, "more than %d entries in %s", MaxValues, p)
 		}
 		var v Value
-		v, err = s.valueInfo(f, fmt.Sprintf("%s[%d]", p, len(*list)))
+		at := fmt.Sprintf("%s[%d]", p, len(*list))
+		v, err = s.valueInfo(f, at)
 		if err != nil {
 			return err
+		}
+		if v.Name == "" {
+			// The ONNX checker refuses it too: a graph's inputs and
+			// outputs are bound by name, so a nameless one is unusable.
+			return s.errorf(f.at, "%s has no name; ONNX names every graph input and output", at)
 		}
 		if err := s.named(f.at, p, v.Name); err != nil {
 			return err

@@ -138,6 +138,9 @@ func TestBadInput(t *testing.T) {
 		{"absolute external data", build(t, "onnx\ninit w float 3 external=/etc/passwd\n"), "an absolute path"},
 		{"input twice", build(t, "onnx\ninput x float 1\ninput x int64 1\n"), `graph.input "x" appears twice; a graph names each once`},
 		{"output twice", build(t, "onnx\noutput y float 1\noutput y float16 1\n"), `graph.output "y" appears twice`},
+		// graph { input { } }: ONNX requires every graph input and output to be named.
+		{"unnamed input", []byte{0x08, 0x08, 0x3a, 0x02, 0x5a, 0x00}, "graph.input[0] has no name; ONNX names every graph input and output"},
+		{"unnamed output", []byte{0x08, 0x08, 0x3a, 0x09, 0x62, 0x03, 0x0a, 0x01, 'y', 0x62, 0x02, 0x0a, 0x00}, "graph.output[1] has no name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

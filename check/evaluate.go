@@ -457,9 +457,10 @@ func classify(cfg *Config, s *subject) *Rule {
 }
 
 // fileFindings turns changed files of the model (those of its Paths, at
-// either revision), other than those parsed and diffed, into patch findings. A .safetensors file the tensors field
-// names holds the weights, not only their signatures: when it changed it
-// counts as a changed file too.
+// either revision), other than those parsed and diffed, into patch
+// findings. A .safetensors file the tensors field names holds the weights,
+// not only their signatures: when it changed it counts as a changed file
+// too.
 func fileFindings(cfg *Config, base, head *Model, changed, exclude []string) []Finding {
 	skip := map[string]bool{head.Manifest: true, base.Manifest: true}
 	for _, m := range []*Model{base, head} {

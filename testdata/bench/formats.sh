@@ -27,17 +27,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 runs=${RUNS:-5}
 bytes=${ONNX_BYTES:-1073741824}
-die() { echo "formats.sh: $*" >&2; exit 2; }
-fail() { echo "formats.sh: $*" >&2; exit 1; }
-say() { echo "==> $*" >&2; }
+# shellcheck source=testdata/bench/lib.sh
+. "$here/lib.sh"
 command -v git >/dev/null || die "git is required"
 command -v go >/dev/null || die "go is required (for the generator)"
 [ -x /usr/bin/time ] || die "GNU time is required for the peak memory; install it with: apt-get install -y time"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# shellcheck source=testdata/bench/lib.sh
-. "$here/lib.sh"
 bin=$(modelgate_binary "$root" "$tmp") || exit 2
 (cd "$root" && go build -o "$tmp/genformats" ./testdata/bench/genformats) || die "cannot build the generator"
 gen=$tmp/genformats
@@ -92,25 +89,12 @@ sanity() { # repo rule
 	[ "$rc" -eq 0 ] || fail "check in $1 exited $rc: $(head -c 1000 "$tmp/err") $(head -c 1000 "$tmp/out.json")"
 	grep -q "\"rule\": \"$2\"" "$tmp/out.json" || fail "no $2 finding in $1: $(head -c 2000 "$tmp/out.json")"
 }
-now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
 measure() { # repo -> "median min max peakMiB"
-	local r=$1 i t0 t1 kb peak=0
-	: >"$tmp/us"
-	"$bin" check --repo "$r" --format json >/dev/null
-	for ((i = 0; i < runs; i++)); do
-		t0=$(now_us)
-		"$bin" check --repo "$r" --format json >/dev/null
-		t1=$(now_us)
-		echo $((t1 - t0)) >>"$tmp/us"
-	done
-	for ((i = 0; i < 2; i++)); do
-		/usr/bin/time -v "$bin" check --repo "$r" --format json >/dev/null 2>"$tmp/time"
-		kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time")
-		[ "$kb" -gt "$peak" ] && peak=$kb
-	done
-	sort -n "$tmp/us" | awk -v k="$peak" '{ a[NR] = $1 } END {
-		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		printf "%.1f %.1f %.1f %.1f\n", m / 1000, a[1] / 1000, a[NR] / 1000, k / 1024 }'
+	local cmd=("$bin" check --repo "$1" --format json) med lo hi peak
+	time_loop "$tmp/us" "$runs" 1 "${cmd[@]}" || fail "${cmd[*]} failed"
+	read -r med lo hi < <(median_ms "$tmp/us")
+	peak=$(peak_rss_mib 2 "${cmd[@]}") || fail "${cmd[*]} failed under /usr/bin/time"
+	echo "$med $lo $hi $peak"
 }
 sanity "$ggufrepo" gguf-tokens-added
 sanity "$lfsrepo" signature-output-added

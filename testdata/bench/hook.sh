@@ -15,14 +15,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 runs=${RUNS:-21}
 cache=${MODELGATE_BENCH_DIR:-/tmp/modelgate-bench}
-die() { echo "hook.sh: $*" >&2; exit 2; }
+# shellcheck source=testdata/bench/lib.sh
+. "$here/lib.sh"
 command -v jq >/dev/null || die "jq is required: apt-get install -y jq"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # 1. modelgate
-# shellcheck source=testdata/bench/lib.sh
-. "$here/lib.sh"
 bin=$(modelgate_binary "$root" "$tmp") || exit 2
 
 key=$(git hash-object "$here/genrepo.sh" | cut -c1-12)
@@ -41,23 +40,19 @@ work=$tmp/work
 git clone -q --shared "$repo" "$work"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
 
-median_ms() { sort -n "$1" | awk '{ a[NR] = $1 } END { printf "%.1f", ((NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000 }'; }
+run_hook() { (cd "$work" && "$bin" hook pre-commit); }
 
 # time_hook LABEL: times "modelgate hook pre-commit" in $work; every run must pass.
 time_hook() {
-	(cd "$work" && "$bin" hook pre-commit >/dev/null) || die "$1: the hook did not pass"
+	run_hook >/dev/null || die "$1: the hook did not pass"
 	if command -v hyperfine >/dev/null; then
 		(cd "$work" && hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/hf.json" "$bin hook pre-commit" >/dev/null 2>&1)
 		jq -r '.results[0].times[] * 1e6 | round' "$tmp/hf.json" >"$tmp/us"
 	else
-		: >"$tmp/us"
-		for _ in $(seq "$runs"); do
-			start=${EPOCHREALTIME/./}
-			(cd "$work" && "$bin" hook pre-commit >/dev/null)
-			echo $((${EPOCHREALTIME/./} - start)) >>"$tmp/us"
-		done
+		time_loop "$tmp/us" "$runs" 0 run_hook || die "$1: the hook did not pass"
 	fi
-	printf '| %s | %s |\n' "$1" "$(median_ms "$tmp/us")"
+	read -r med _ < <(median_ms "$tmp/us")
+	printf '| %s | %s |\n' "$1" "$med"
 }
 
 echo "| staged change | median (ms) |"

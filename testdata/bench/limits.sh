@@ -30,10 +30,6 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=testdata/bench/lib.sh
 . "$here/lib.sh"
 
-die() {
-	echo "limits.sh: $*" >&2
-	exit 2
-}
 [ -x /usr/bin/time ] || die "GNU time is required: apt-get install -y time"
 command -v git >/dev/null || die "git is required"
 

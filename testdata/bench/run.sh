@@ -31,27 +31,17 @@ warmup=${WARMUP:-2}
 cache=${MODELGATE_BENCH_DIR:-/tmp/modelgate-bench}
 prefix=lite-llm-base-v
 
-die() {
-	echo "run.sh: $*" >&2
-	exit 2
-}
-fail() {
-	echo "run.sh: $*" >&2
-	exit 1
-}
-say() { echo "==> $*" >&2; }
+# shellcheck source=testdata/bench/lib.sh
+. "$here/lib.sh"
 
 command -v git >/dev/null || die "git is required"
 command -v jq >/dev/null || die "jq is required; install it with: apt-get install -y jq"
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$runs'"
-[[ $warmup =~ ^[0-9]+$ ]] || die "WARMUP must be a non-negative integer, got '$warmup'"
+check_counts "$runs" "$warmup"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # 1. modelgate
-# shellcheck source=testdata/bench/lib.sh
-. "$here/lib.sh"
 bin=$(modelgate_binary "$root" "$tmp") || exit 2
 
 # 2. the repository, cached by the hash of genrepo.sh
@@ -130,34 +120,6 @@ fi
 mg_cmd=("$bin" check --repo "$repo" --format json)
 bl_cmd=("$here/baseline.sh" "$repo")
 
-median_ms() { # file of microseconds, one a line -> "median min max" in ms
-	sort -n "$1" | awk '{ a[NR] = $1 } END {
-		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		printf "%.1f %.1f %.1f\n", m / 1000, a[1] / 1000, a[NR] / 1000 }'
-}
-
-now_us() {
-	if [ -n "${EPOCHREALTIME:-}" ]; then
-		local t=${EPOCHREALTIME//[.,]/}
-		echo "$t"
-	else
-		echo $(($(date +%s%N) / 1000))
-	fi
-}
-
-loop() { # out-file command...
-	local out=$1 i t0 t1
-	shift
-	: >"$out"
-	for ((i = 0; i < warmup; i++)); do "$@" >/dev/null 2>&1 || fail "$* failed"; done
-	for ((i = 0; i < runs; i++)); do
-		t0=$(now_us)
-		"$@" >/dev/null 2>&1 || fail "$* failed"
-		t1=$(now_us)
-		echo $((t1 - t0)) >>"$out"
-	done
-}
-
 if command -v hyperfine >/dev/null && [ "${BENCH_TIMER:-}" != loop ]; then
 	timer="hyperfine $(hyperfine --version | awk '{ print $2 }')"
 	hf=(hyperfine --runs "$runs" --warmup "$warmup" --style basic --export-json "$tmp/hf.json")
@@ -173,8 +135,8 @@ if command -v hyperfine >/dev/null && [ "${BENCH_TIMER:-}" != loop ]; then
 else
 	timer="bash loop"
 	say "timing with a bash loop: $runs runs each (install hyperfine for better statistics)"
-	loop "$tmp/mg.us" "${mg_cmd[@]}"
-	loop "$tmp/bl.us" "${bl_cmd[@]}"
+	time_loop "$tmp/mg.us" "$runs" "$warmup" "${mg_cmd[@]}" || fail "${mg_cmd[*]} failed"
+	time_loop "$tmp/bl.us" "$runs" "$warmup" "${bl_cmd[@]}" || fail "${bl_cmd[*]} failed"
 fi
 read -r mg_med mg_min mg_max < <(median_ms "$tmp/mg.us")
 read -r bl_med bl_min bl_max < <(median_ms "$tmp/bl.us")

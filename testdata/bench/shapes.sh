@@ -42,15 +42,8 @@ big_runs=${BIG_RUNS:-3}
 warmup=${WARMUP:-1}
 cache=${MODELGATE_BENCH_DIR:-/tmp/modelgate-bench}
 
-die() {
-	echo "shapes.sh: $*" >&2
-	exit 2
-}
-fail() {
-	echo "shapes.sh: $*" >&2
-	exit 1
-}
-say() { echo "==> $*" >&2; }
+# shellcheck source=testdata/bench/lib.sh
+. "$here/lib.sh"
 
 command -v git >/dev/null || die "git is required"
 command -v jq >/dev/null || die "jq is required; install it with: apt-get install -y jq"
@@ -68,8 +61,6 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# shellcheck source=testdata/bench/lib.sh
-. "$here/lib.sh"
 bin=$(modelgate_binary "$root" "$tmp") || exit 2
 
 # repo SHAPE: the cached repository of a shape, generated when missing.
@@ -100,23 +91,8 @@ repo() {
 	printf '%s\n' "$dir"
 }
 
-now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
-
 # timeit N OUT CMD...: N timed runs after the warm-up; microseconds, one a line, in OUT.
-timeit() {
-	local n=$1 out=$2 i t0 t1
-	shift 2
-	for ((i = 0; i < warmup; i++)); do "$@" >/dev/null 2>&1 || fail "$* failed"; done
-	: >"$out"
-	for ((i = 0; i < n; i++)); do
-		t0=$(now_us)
-		"$@" >/dev/null 2>&1 || fail "$* failed"
-		t1=$(now_us)
-		echo $((t1 - t0)) >>"$out"
-	done
-}
-
-median_ms() { sort -n "$1" | awk '{ a[NR] = $1 } END { printf "%.1f", ((NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000 }'; }
+timeit() { time_loop "$2" "$1" "$warmup" "${@:3}" || fail "${*:3} failed"; }
 
 # rss CMD...: the peak resident memory of every process CMD runs itself (the git reads
 # run several), in MiB. Commands call $run before each process they start.
@@ -171,8 +147,8 @@ sanity() {
 rows=()
 row() { # SHAPE WHAT MG_OUT GIT_OUT MG_RSS GIT_RSS GOAL
 	local m g ratio
-	m=$(median_ms "$3")
-	g=$(median_ms "$4")
+	read -r m _ < <(median_ms "$3")
+	read -r g _ < <(median_ms "$4")
 	ratio=$(awk -v m="$m" -v g="$g" 'BEGIN { printf "%.2f", (g > 0) ? m / g : 0 }')
 	rows+=("| $1 | $2 | $m | $g | ${ratio}× | $5 | $6 | $7 |")
 }

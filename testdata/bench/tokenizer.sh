@@ -30,27 +30,17 @@ root=$(cd "$here/../.." && pwd)
 runs=${RUNS:-10}
 warmup=${WARMUP:-2}
 
-die() {
-	echo "tokenizer.sh: $*" >&2
-	exit 2
-}
-fail() {
-	echo "tokenizer.sh: $*" >&2
-	exit 1
-}
-say() { echo "==> $*" >&2; }
+# shellcheck source=testdata/bench/lib.sh
+. "$here/lib.sh"
 
 command -v git >/dev/null || die "git is required"
 [ -x /usr/bin/time ] || die "GNU time is required for the peak memory; install it with: apt-get install -y time"
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$runs'"
-[[ $warmup =~ ^[0-9]+$ ]] || die "WARMUP must be a non-negative integer, got '$warmup'"
+check_counts "$runs" "$warmup"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # 1. modelgate
-# shellcheck source=testdata/bench/lib.sh
-. "$here/lib.sh"
 bin=$(modelgate_binary "$root" "$tmp") || exit 2
 
 # 2. the tokenizer: token i is "Ġw" + i in base 36 (the first 256 are byte tokens
@@ -110,53 +100,15 @@ grep -q '"count": 100' "$tmp/out.json" || fail "the finding does not count 100 t
 say "$(grep '"message"' "$tmp/out.json" | sed 's/^ *"message": //' | cut -c1-200)"
 
 # 4. time and memory
-median_ms() { # file of microseconds, one a line -> "median min max" in ms
-	sort -n "$1" | awk '{ a[NR] = $1 } END {
-		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		printf "%.1f %.1f %.1f\n", m / 1000, a[1] / 1000, a[NR] / 1000 }'
-}
-now_us() {
-	if [ -n "${EPOCHREALTIME:-}" ]; then
-		echo "${EPOCHREALTIME//[.,]/}"
-	else
-		echo $(($(date +%s%N) / 1000))
-	fi
-}
-if command -v hyperfine >/dev/null && [ "${BENCH_TIMER:-}" != loop ]; then
-	timer="hyperfine $(hyperfine --version | awk '{ print $2 }')"
-	say "timing with $timer: $runs runs"
-	hyperfine --runs "$runs" --warmup "$warmup" --style basic -N --export-csv "$tmp/hf.csv" \
-		"$(printf '%q ' "${cmd[@]}")" >&2 || die "hyperfine failed"
-	# command,mean,stddev,median,user,system,min,max (seconds)
-	read -r med lo hi < <(awk -F, 'NR == 2 { printf "%.1f %.1f %.1f\n", $4 * 1000, $7 * 1000, $8 * 1000 }' "$tmp/hf.csv")
-else
-	timer="bash loop"
-	say "timing with a bash loop: $runs runs"
-	for ((i = 0; i < warmup; i++)); do "${cmd[@]}" >/dev/null; done
-	: >"$tmp/us"
-	for ((i = 0; i < runs; i++)); do
-		t0=$(now_us)
-		"${cmd[@]}" >/dev/null
-		t1=$(now_us)
-		echo $((t1 - t0)) >>"$tmp/us"
-	done
-	read -r med lo hi < <(median_ms "$tmp/us")
-fi
-peak=0
-for ((i = 0; i < 3; i++)); do
-	/usr/bin/time -v "${cmd[@]}" >/dev/null 2>"$tmp/time"
-	kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time")
-	[ "$kb" -gt "$peak" ] && peak=$kb
-done
-peak_mib=$(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }')
+time_command "$runs" "$warmup" -- "${cmd[@]}" || exit
 
 cat <<TABLE
 ### Tokenizer benchmark
 
 tokenizer.json: $mib MiB ($bytes bytes) at both revisions, 250,000 tokens and 620,000 merges; 100 ids re-numbered; packed.
-Machine: $(nproc 2>/dev/null || echo '?') CPUs, $(git --version). Timer: $timer, $runs runs after $warmup warm-up.
+Machine: $(nproc 2>/dev/null || echo '?') CPUs, $(git --version). Timer: $bench_timer, $runs runs after $warmup warm-up.
 
 | command | median (ms) | min–max (ms) | peak RSS (MiB) |
 |---|---:|---:|---:|
-| \`modelgate check --format json\` | $med | $lo–$hi | $peak_mib |
+| \`modelgate check --format json\` | $bench_med | $bench_lo–$bench_hi | $bench_peak_mib |
 TABLE

@@ -33,9 +33,7 @@ command -v git >/dev/null || die "git is required"
 command -v go >/dev/null || die "go is required (for the generator)"
 [ -x /usr/bin/time ] || die "GNU time is required for the peak memory; install it with: apt-get install -y time"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-bin=$(modelgate_binary "$root" "$tmp") || exit 2
+bench_setup "$root"
 (cd "$root" && go build -o "$tmp/genformats" ./testdata/bench/genformats) || die "cannot build the generator"
 gen=$tmp/genformats
 

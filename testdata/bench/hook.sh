@@ -19,10 +19,8 @@ cache=${MODELGATE_BENCH_DIR:-/tmp/modelgate-bench}
 . "$here/lib.sh"
 command -v jq >/dev/null || die "jq is required: apt-get install -y jq"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # 1. modelgate
-bin=$(modelgate_binary "$root" "$tmp") || exit 2
+bench_setup "$root"
 
 key=$(git hash-object "$here/genrepo.sh" | cut -c1-12)
 repo=$cache/repo-$key

@@ -19,6 +19,15 @@ modelgate_binary() {
 	printf '%s\n' "$bin"
 }
 
+# bench_setup ROOT sets the globals tmp, a new temporary folder removed when
+# the script exits, and bin, the modelgate to time (see modelgate_binary); it
+# exits 2 when there is none.
+bench_setup() {
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	bin=$(modelgate_binary "$1" "$tmp") || exit 2
+}
+
 # die, fail and say report on stderr, prefixed with the script's name: die MSG
 # exits 2 (could not run), fail MSG exits 1 (a sanity check failed), say MSG
 # prints a progress line "==> MSG".

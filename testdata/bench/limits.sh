@@ -33,9 +33,7 @@ root=$(cd "$here/../.." && pwd)
 [ -x /usr/bin/time ] || die "GNU time is required: apt-get install -y time"
 command -v git >/dev/null || die "git is required"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-bin=$(modelgate_binary "$root" "$tmp") || exit 2
+bench_setup "$root"
 
 # The largest YAML case: 4 MiB (README "Limits" says what holds up to the
 # 16 MiB every file may have).

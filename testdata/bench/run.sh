@@ -38,11 +38,8 @@ command -v git >/dev/null || die "git is required"
 command -v jq >/dev/null || die "jq is required; install it with: apt-get install -y jq"
 check_counts "$runs" "$warmup"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 # 1. modelgate
-bin=$(modelgate_binary "$root" "$tmp") || exit 2
+bench_setup "$root"
 
 # 2. the repository, cached by the hash of genrepo.sh
 key=$(git hash-object "$here/genrepo.sh" | cut -c1-12)

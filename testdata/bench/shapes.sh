@@ -58,10 +58,7 @@ for s in "${shapes[@]}"; do
 	[[ " ${all[*]} " == *" $s "* ]] || die "unknown shape $s; shapes: ${all[*]}"
 done
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-bin=$(modelgate_binary "$root" "$tmp") || exit 2
+bench_setup "$root"
 
 # repo SHAPE: the cached repository of a shape, generated when missing.
 repo() {

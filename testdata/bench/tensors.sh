@@ -40,11 +40,8 @@ command -v git >/dev/null || die "git is required"
 [ -x /usr/bin/time ] || die "GNU time is required for the peak memory; install it with: apt-get install -y time"
 check_counts "$runs" "$warmup"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 # 1. modelgate
-bin=$(modelgate_binary "$root" "$tmp") || exit 2
+bench_setup "$root"
 
 # 2. the indexes: one "name shard" line per tensor, sorted as transformers writes them.
 names() { # variant: base or head

@@ -37,11 +37,8 @@ command -v git >/dev/null || die "git is required"
 [ -x /usr/bin/time ] || die "GNU time is required for the peak memory; install it with: apt-get install -y time"
 check_counts "$runs" "$warmup"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 # 1. modelgate
-bin=$(modelgate_binary "$root" "$tmp") || exit 2
+bench_setup "$root"
 
 # 2. the tokenizer: token i is "Ġw" + i in base 36 (the first 256 are byte tokens
 # <0xNN>); the head revision swaps the ids of 50 pairs spread over the vocabulary.

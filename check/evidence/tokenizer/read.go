@@ -281,30 +281,7 @@ func (s *scanner) value(depth int) error {
 	s.ws()
 	switch c := s.peek(); {
 	case c == '{':
-		s.pos++
-		seen := map[string]bool{}
-		for first := true; ; first = false {
-			ok, err := s.more('}', first)
-			if err != nil || !ok {
-				return err
-			}
-			line := s.line
-			k, err := s.str()
-			if err != nil {
-				return err
-			}
-			if seen[k] {
-				s.line = line
-				return s.errorf("duplicate key %s; remove one of them", excerpt.Quote(k))
-			}
-			seen[k] = true
-			if err := s.expect(':', "':' after the key"); err != nil {
-				return err
-			}
-			if err := s.value(depth + 1); err != nil {
-				return err
-			}
-		}
+		return s.object("a value", func(string, int) error { return s.value(depth + 1) })
 	case c == '[':
 		s.pos++
 		for first := true; ; first = false {

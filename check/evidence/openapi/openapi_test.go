@@ -122,3 +122,44 @@ func TestIsOpenAPI3(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoad feeds arbitrary documents to the loader and the differ, with one
+// file a $ref may name: whatever kin-openapi and oasdiff make of them, the
+// gate gets a document or an error naming the file, never a panic, and a
+// document compared with itself has no breaking change.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(base), false)
+	f.Add([]byte(base), true)
+	f.Add([]byte(strings.Replace(base, "                type: object\n                required: [text]\n                properties:\n                  text: {type: string}\n", "                $ref: 'out.yaml'\n", 1)), false)
+	f.Add([]byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}`), false)
+	f.Add([]byte("openapi: 3.0.3\npaths:\n  /a: {$ref: '#/paths/~1a'}\n"), false)
+	f.Add([]byte("openapi: 3.0.3\ncomponents: {schemas: {a: {$ref: '#/components/schemas/a'}}}\n"), false)
+	f.Add([]byte("openapi: [\n"), false)
+	read := func(p string) ([]byte, error) {
+		if p == "api/out.yaml" {
+			return []byte("type: object\nproperties:\n  text: {type: string}\n"), nil
+		}
+		return nil, fmt.Errorf("%s: file not found", p)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, inline bool) {
+		doc, err := Load("api/openapi.yaml", data, read, inline)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "api/openapi.yaml: ") {
+				t.Fatalf("error %q: want one naming the document", err)
+			}
+			return
+		}
+		changes, err := Diff(doc, doc)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "api/openapi.yaml: ") {
+				t.Fatalf("error %q: want one naming the document", err)
+			}
+			return
+		}
+		for _, c := range changes {
+			if c.Level == evidence.Breaking {
+				t.Fatalf("the document compared with itself: breaking change %+v", c)
+			}
+		}
+	})
+}

@@ -341,6 +341,15 @@ func (s *mdState) inline(lower string) {
 			}
 			continue
 		}
+		n := 0 // the tag's length when it ends on this line
+		if !s.html {
+			// In markdown text, what is not a tag by CommonMark's grammar
+			// is text (escaped, never seen by a browser as a tag), and
+			// code spans inside it count as code spans.
+			if n = markdownTag(rest); n < 0 {
+				continue
+			}
+		}
 		switch {
 		case name == "details" && closing:
 			s.details = max(s.details-1, 0)
@@ -349,9 +358,99 @@ func (s *mdState) inline(lower string) {
 		case rawElements[name] && !closing:
 			s.then = "</" + name + ">"
 		}
+		if n > 0 {
+			i += n - 1
+			s.rawEnd, s.then = s.then, ""
+			continue
+		}
 		// The tag runs to its >, which may be lines away; then the raw
 		// element it opens, if any.
 		s.rawEnd = ">"
+	}
+}
+
+// markdownTag returns the length of the HTML tag that text starts with,
+// by CommonMark's grammar of open and closing tags (a tag name, attributes
+// with unquoted, single- or double-quoted values, an optional /, >): -1 if
+// text starts no tag, 0 if the tag may go on past the end of the line.
+func markdownTag(text string) int {
+	i := 1
+	closing := strings.HasPrefix(text, "</")
+	if closing {
+		i = 2
+	}
+	isName := func(c byte, first bool) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && (c >= '0' && c <= '9' || c == '-')
+	}
+	space := func() int { // skips white space, returns how much
+		j := i
+		for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\f' || text[i] == '\r') {
+			i++
+		}
+		return i - j
+	}
+	if i >= len(text) || !isName(text[i], true) {
+		return -1
+	}
+	for i < len(text) && isName(text[i], false) {
+		i++
+	}
+	for {
+		sp := space()
+		if i >= len(text) {
+			return 0
+		}
+		switch c := text[i]; {
+		case c == '>':
+			return i + 1
+		case c == '/' && !closing:
+			if i+1 >= len(text) {
+				return 0
+			}
+			if text[i+1] == '>' {
+				return i + 2
+			}
+			return -1
+		case closing || sp == 0:
+			return -1
+		case c == '_' || c == ':' || isName(c, true):
+			i++
+			for i < len(text) && (isName(text[i], false) || strings.IndexByte("_.:", text[i]) >= 0) {
+				i++
+			}
+			save := i
+			space()
+			if i >= len(text) {
+				return 0
+			}
+			if text[i] != '=' {
+				i = save
+				continue
+			}
+			i++
+			space()
+			if i >= len(text) {
+				return 0
+			}
+			switch q := text[i]; q {
+			case '"', '\'':
+				end := strings.IndexByte(text[i+1:], q)
+				if end < 0 {
+					return 0
+				}
+				i += end + 2
+			default:
+				j := i
+				for i < len(text) && strings.IndexByte(" \t\f\r\"'=<>`", text[i]) < 0 {
+					i++
+				}
+				if i == j {
+					return -1
+				}
+			}
+		default:
+			return -1
+		}
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/modelgate/modelgate/internal/snapshot"
 )
 
 // InstallOptions select the hooks to install.
@@ -26,23 +28,23 @@ type InstallOptions struct {
 // and returns the core.hooksPath setting when it points elsewhere than the
 // repository's own hooks folder.
 func hooksDir(ctx context.Context, repo string) (dir, configured string, err error) {
-	if bare, _ := git(ctx, repo, nil, "rev-parse", "--is-bare-repository"); bare == "true" {
+	if bare, _ := snapshot.Git(ctx, repo, nil, "rev-parse", "--is-bare-repository"); bare == "true" {
 		return "", "", fmt.Errorf("%s is a bare repository: modelgate's hooks gate the commits, tags and pushes made in a working tree, and a bare repository has none; use them in a clone (modelgate check --repo %s runs the gate here)", repo, repo)
 	}
-	top, err := git(ctx, repo, nil, "rev-parse", "--show-toplevel")
+	top, err := snapshot.Git(ctx, repo, nil, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return "", "", fmt.Errorf("%s: not a git working tree: %w", repo, err)
 	}
-	dir, err = git(ctx, top, nil, "rev-parse", "--git-path", "hooks")
+	dir, err = snapshot.Git(ctx, top, nil, "rev-parse", "--git-path", "hooks")
 	if err != nil {
 		return "", "", err
 	}
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(top, dir)
 	}
-	configured, _ = git(ctx, top, nil, "config", "--get", "core.hooksPath")
+	configured, _ = snapshot.Git(ctx, top, nil, "config", "--get", "core.hooksPath")
 	if configured != "" {
-		common, err := git(ctx, top, nil, "rev-parse", "--path-format=absolute", "--git-common-dir")
+		common, err := snapshot.Git(ctx, top, nil, "rev-parse", "--path-format=absolute", "--git-common-dir")
 		if err != nil {
 			return "", "", err
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/internal/gitrepo"
+	"github.com/modelgate/modelgate/internal/snapshot"
 )
 
 // stagedIndexKey is the context key of the index stagedPaths read.
@@ -32,7 +33,7 @@ func stagedPaths(ctx context.Context, e *Env) (context.Context, []string, error)
 	if s, staged, ok := readStaged(e); ok {
 		return context.WithValue(ctx, stagedIndexKey{}, s), staged, nil
 	}
-	names, err := git(ctx, e.Repo, nil, "diff", "--cached", "--name-only", "--no-renames", "-z")
+	names, err := snapshot.Git(ctx, e.Repo, nil, "diff", "--cached", "--name-only", "--no-renames", "-z")
 	if err != nil {
 		return ctx, nil, err
 	}

@@ -27,7 +27,7 @@ var identity = []string{
 // Index writes the index (what git commit would record) as a tree and
 // returns an unreferenced commit of it whose parent is HEAD, if any.
 func Index(ctx context.Context, dir string) (string, error) {
-	tree, err := git(ctx, dir, nil, "write-tree")
+	tree, err := Git(ctx, dir, nil, "write-tree")
 	if err != nil {
 		return "", fmt.Errorf("reading the staged content: %w (resolve conflicts first)", err)
 	}
@@ -38,11 +38,11 @@ func Index(ctx context.Context, dir string) (string, error) {
 // .gitignore does not exclude, through a copy of the index, which it leaves
 // as it was, and returns an unreferenced commit of it whose parent is HEAD.
 func Worktree(ctx context.Context, dir string) (string, error) {
-	top, err := git(ctx, dir, nil, "rev-parse", "--show-toplevel")
+	top, err := Git(ctx, dir, nil, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return "", fmt.Errorf("--worktree needs a working tree: %w", err)
 	}
-	index, err := git(ctx, top, nil, "rev-parse", "--path-format=absolute", "--git-path", "index")
+	index, err := Git(ctx, top, nil, "rev-parse", "--path-format=absolute", "--git-path", "index")
 	if err != nil {
 		return "", err
 	}
@@ -56,10 +56,10 @@ func Worktree(ctx context.Context, dir string) (string, error) {
 		return "", fmt.Errorf("copying the index: %w", err)
 	}
 	env := []string{"GIT_INDEX_FILE=" + copyIndex}
-	if _, err := git(ctx, top, env, "add", "--all", "--", "."); err != nil {
+	if _, err := Git(ctx, top, env, "add", "--all", "--", "."); err != nil {
 		return "", fmt.Errorf("reading the working tree: %w", err)
 	}
-	tree, err := git(ctx, top, env, "write-tree")
+	tree, err := Git(ctx, top, env, "write-tree")
 	if err != nil {
 		return "", fmt.Errorf("reading the working tree: %w", err)
 	}
@@ -76,10 +76,10 @@ type Changes struct {
 // dir, with repository-relative paths. A bare repository has none.
 func Uncommitted(ctx context.Context, dir string) (Changes, error) {
 	var c Changes
-	if inside, err := git(ctx, dir, nil, "rev-parse", "--is-inside-work-tree"); err != nil || inside != "true" {
+	if inside, err := Git(ctx, dir, nil, "rev-parse", "--is-inside-work-tree"); err != nil || inside != "true" {
 		return c, err
 	}
-	out, err := git(ctx, dir, nil, "status", "--porcelain=v1", "-z", "--untracked-files=normal", "--ignore-submodules", "--no-renames")
+	out, err := Git(ctx, dir, nil, "status", "--porcelain=v1", "-z", "--untracked-files=normal", "--ignore-submodules", "--no-renames")
 	if err != nil {
 		return c, err
 	}
@@ -113,10 +113,10 @@ func parseStatus(out string) Changes {
 // commit wraps a tree in an unreferenced commit whose parent is HEAD.
 func commit(ctx context.Context, dir, tree, msg string) (string, error) {
 	args := []string{"commit-tree", tree, "-m", msg}
-	if head, err := git(ctx, dir, nil, "rev-parse", "-q", "--verify", "HEAD^{commit}"); err == nil {
+	if head, err := Git(ctx, dir, nil, "rev-parse", "-q", "--verify", "HEAD^{commit}"); err == nil {
 		args = append(args, "-p", head)
 	}
-	return git(ctx, dir, identity, args...)
+	return Git(ctx, dir, identity, args...)
 }
 
 func copyFile(from, to string) error {
@@ -136,9 +136,10 @@ func copyFile(from, to string) error {
 	return out.Close()
 }
 
-// git runs a git command in dir and returns its standard output, trimmed of
-// the final newline. Errors carry git's own message.
-func git(ctx context.Context, dir string, env []string, args ...string) (string, error) {
+// Git runs a git command in dir, with env added to the environment, and
+// returns its standard output, trimmed of the final newline. Errors carry
+// git's own message on one line. The hooks use it too.
+func Git(ctx context.Context, dir string, env []string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	if env != nil {

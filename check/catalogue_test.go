@@ -76,7 +76,7 @@ func TestRuleVariables(t *testing.T) {
 		switch {
 		case seen[r.ID]:
 			t.Errorf("rule %q listed twice", r.ID)
-		case !ruleIDRE.MatchString(r.ID):
+		case !ruleIDRE().MatchString(r.ID):
 			t.Errorf("rule %q: not kebab-case", r.ID)
 		case r.Description == "":
 			t.Errorf("rule %q: no description", r.ID)

@@ -48,7 +48,7 @@ func classifyKeys(keys []string, ctx *keyContext, arch bool) keyVerdict {
 	c := lookupConcept(leaf)
 	if c == nil && len(keys) > 1 {
 		// A nested spelling: rope: {freq_base: ...}, attention: {head_count: ...}.
-		c = conceptIndex[normKey(keys[1])+"_"+normKey(leaf)]
+		c = conceptIndex()[normKey(keys[1])+"_"+normKey(leaf)]
 	}
 	sec, secAt := nearestSection(keys[1:], ctx)
 	if c != nil {

@@ -175,7 +175,7 @@ func (c *Config) parseRules(name string, v *Node) error {
 		bad := func(at *Node, format string, args ...any) error {
 			return fmt.Errorf("%s:%d: rule %s: %s", name, at.Pos.Line, excerpt.Quote(id), fmt.Sprintf(format, args...))
 		}
-		if !ruleIDRE.MatchString(id) {
+		if !ruleIDRE().MatchString(id) {
 			return bad(n, "rule IDs are kebab-case, e.g. my-rope-rule")
 		}
 		if n.Kind != KindMap {

@@ -3,6 +3,7 @@ package check
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Interpolations: llm-foundry, Hydra and OmegaConf configurations refer to
@@ -16,7 +17,9 @@ import (
 
 // refRE matches a value that is one reference, ${a.b.c}; resolvers such as
 // ${oc.env:HOME} and relative references (${.x}) are left as written.
-var refRE = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\}$`)
+var refRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\}$`)
+})
 
 // maxRefDepth bounds chains of references (a -> b -> c).
 const maxRefDepth = 16
@@ -41,7 +44,7 @@ func hasRef(n *Node, depth int) bool {
 	}
 	switch n.Kind {
 	case KindString:
-		return strings.HasPrefix(n.Str, "${") && refRE.MatchString(n.Str)
+		return strings.HasPrefix(n.Str, "${") && refRE().MatchString(n.Str)
 	case KindList:
 		for _, it := range n.Items {
 			if hasRef(it, depth+1) {
@@ -91,7 +94,7 @@ func resolveRefs(file, n *Node, depth int) *Node {
 // lookupRef returns the value a reference string resolves to in file, or
 // nil when s is not a reference or does not resolve to a scalar.
 func lookupRef(file *Node, s string, depth int) *Node {
-	m := refRE.FindStringSubmatch(s)
+	m := refRE().FindStringSubmatch(s)
 	if m == nil || depth > maxRefDepth {
 		return nil
 	}
@@ -105,7 +108,7 @@ func lookupRef(file *Node, s string, depth int) *Node {
 	case KindMap, KindList:
 		return nil
 	case KindString:
-		if refRE.MatchString(n.Str) {
+		if refRE().MatchString(n.Str) {
 			return lookupRef(file, n.Str, depth+1)
 		}
 	}

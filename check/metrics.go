@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/modelgate/modelgate/internal/excerpt"
 )
@@ -393,7 +394,7 @@ func leafName(p string) string {
 }
 
 // knownRegressionsRE finds the headings of Known regressions sections.
-var knownRegressionsRE = regexp.MustCompile(`(?i)known regressions?`)
+var knownRegressionsRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)known regressions?`) })
 
 // knownRegressions returns the text under the headings of notes that
 // contain "Known regressions", each up to the next heading of the same or a
@@ -402,12 +403,12 @@ func knownRegressions(notes string) string {
 	var b strings.Builder
 	lines := strings.Split(notes, "\n")
 	for i, l := range lines {
-		h := headingRE.FindStringSubmatch(strings.TrimSpace(l))
-		if h == nil || !knownRegressionsRE.MatchString(h[2]) {
+		h := headingRE().FindStringSubmatch(strings.TrimSpace(l))
+		if h == nil || !knownRegressionsRE().MatchString(h[2]) {
 			continue
 		}
 		for _, next := range lines[i+1:] {
-			if g := headingRE.FindStringSubmatch(strings.TrimSpace(next)); g != nil && len(g[1]) <= len(h[1]) {
+			if g := headingRE().FindStringSubmatch(strings.TrimSpace(next)); g != nil && len(g[1]) <= len(h[1]) {
 				break
 			}
 			b.WriteString(next + "\n")

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -22,7 +23,7 @@ const MigrationIntro = "Old checkpoints and clients will hit:"
 
 // generatedRE matches a generated finding bullet, which ends by citing its
 // rule, e.g. "[`arch-shape-changed`]".
-var generatedRE = regexp.MustCompile("\\[`[a-z0-9]+(?:-[a-z0-9]+)*`\\]\\s*$")
+var generatedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\\[`[a-z0-9]+(?:-[a-z0-9]+)*`\\]\\s*$") })
 
 // Notes are the release notes found for one version.
 type Notes struct {
@@ -133,14 +134,18 @@ type notesIssue struct {
 }
 
 var (
-	commentRE = regexp.MustCompile(`(?s)<!--.*?-->`)
+	commentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<!--.*?-->`) })
 	// templateRE finds template text: the placeholder marker, or TODO, TBD
 	// and FIXME used as markers (at the start of a line or item, or with a
 	// colon), not the words in prose.
-	templateRE    = regexp.MustCompile(`^\s*(?:[-*>]\s*)?(?:TODO|TBD|FIXME)\b|\b(?:TODO|TBD|FIXME):|` + regexp.QuoteMeta(PlaceholderMarker))
-	headingRE     = regexp.MustCompile(`^(#{1,6})\s+(.*)$`)
-	toolPathRE    = regexp.MustCompile(`[A-Za-z0-9_.][A-Za-z0-9_./-]*\.(?:py|sh|go|rs|js|ts|rb|pl|ipynb)\b`)
-	markdownLinkR = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	templateRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s*(?:[-*>]\s*)?(?:TODO|TBD|FIXME)\b|\b(?:TODO|TBD|FIXME):|` + regexp.QuoteMeta(PlaceholderMarker))
+	})
+	headingRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(#{1,6})\s+(.*)$`) })
+	toolPathRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[A-Za-z0-9_.][A-Za-z0-9_./-]*\.(?:py|sh|go|rs|js|ts|rb|pl|ipynb)\b`)
+	})
+	markdownLinkR = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\]\(([^)\s]+)\)`) })
 )
 
 // lintNotes checks notes for emptiness, template text and, when migration
@@ -148,7 +153,7 @@ var (
 func lintNotes(fsys fs.FS, m *Model, n Notes, migration bool) []notesIssue {
 	lines := strings.Split(n.Text, "\n")
 	for i, l := range lines {
-		if loc := templateRE.FindStringIndex(l); loc != nil {
+		if loc := templateRE().FindStringIndex(l); loc != nil {
 			return []notesIssue{{rule: ruleReleaseNotesTemplate.ID, line: n.Line + i,
 				msg: fmt.Sprintf("release notes still hold template text %q", strings.TrimSpace(l)),
 				fix: fmt.Sprintf("replace the placeholder at %s:%d with what changed and why", n.Path, n.Line+i)}}
@@ -169,9 +174,9 @@ func lintNotes(fsys fs.FS, m *Model, n Notes, migration bool) []notesIssue {
 // hasProse reports whether text holds anything besides headings, comments
 // and white space.
 func hasProse(text string) bool {
-	for _, l := range strings.Split(commentRE.ReplaceAllString(text, ""), "\n") {
+	for _, l := range strings.Split(commentRE().ReplaceAllString(text, ""), "\n") {
 		l = strings.TrimSpace(l)
-		if l != "" && !headingRE.MatchString(l) && strings.Trim(l, "-*_=#> ") != "" {
+		if l != "" && !headingRE().MatchString(l) && strings.Trim(l, "-*_=#> ") != "" {
 			return true
 		}
 	}
@@ -180,16 +185,16 @@ func hasProse(text string) bool {
 
 func hasMigration(fsys fs.FS, m *Model, lines []string) bool {
 	for i, l := range lines {
-		h := headingRE.FindStringSubmatch(strings.TrimSpace(l))
+		h := headingRE().FindStringSubmatch(strings.TrimSpace(l))
 		if h == nil || !strings.Contains(strings.ToLower(h[2]), "migration") {
 			continue
 		}
 		var body []string
 		for _, next := range lines[i+1:] {
-			if g := headingRE.FindStringSubmatch(strings.TrimSpace(next)); g != nil && len(g[1]) <= len(h[1]) {
+			if g := headingRE().FindStringSubmatch(strings.TrimSpace(next)); g != nil && len(g[1]) <= len(h[1]) {
 				break
 			}
-			if strings.TrimSpace(next) == MigrationIntro || generatedRE.MatchString(next) {
+			if strings.TrimSpace(next) == MigrationIntro || generatedRE().MatchString(next) {
 				continue
 			}
 			body = append(body, next)
@@ -200,10 +205,10 @@ func hasMigration(fsys fs.FS, m *Model, lines []string) bool {
 	}
 	text := strings.Join(lines, "\n")
 	var candidates []string
-	for _, mm := range markdownLinkR.FindAllStringSubmatch(text, -1) {
+	for _, mm := range markdownLinkR().FindAllStringSubmatch(text, -1) {
 		candidates = append(candidates, mm[1])
 	}
-	candidates = append(candidates, toolPathRE.FindAllString(text, -1)...)
+	candidates = append(candidates, toolPathRE().FindAllString(text, -1)...)
 	if dir, ok := m.Files["migrations"]; ok {
 		for _, f := range strings.Fields(text) {
 			if strings.Contains(f, strings.TrimPrefix(dir, "./")+"/") {

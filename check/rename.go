@@ -214,7 +214,7 @@ func networkParts(p Path) string {
 	var b []byte
 	for _, s := range p[1 : len(p)-1] {
 		k := normKey(s.Key)
-		if class, ok := sections[k]; ok && class == classUnknown && !containers[k] {
+		if class, ok := sections()[k]; ok && class == classUnknown && !containers[k] {
 			b = append(b, '/')
 			b = append(b, k...)
 		}

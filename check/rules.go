@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/modelgate/modelgate/internal/abbrev"
 )
@@ -498,7 +499,7 @@ func LookupRule(id string) *Rule {
 	return nil
 }
 
-var ruleIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+var ruleIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 
 // setDiff returns the scalar items of a that b lacks.
 func setDiff(a, b *Node) []string {

@@ -47,7 +47,7 @@ func TestClassifyKey(t *testing.T) {
 func TestRuleCatalogue(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range Rules {
-		if !ruleIDRE.MatchString(r.ID) {
+		if !ruleIDRE().MatchString(r.ID) {
 			t.Errorf("rule ID %q is not kebab-case", r.ID)
 		}
 		if seen[r.ID] {

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
@@ -206,7 +207,7 @@ func Parse(name string, data []byte) (*Node, error) {
 }
 
 // yamlLineRE finds the line in the YAML library's error messages.
-var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): (.*)$`) })
 
 func parseYAML(name string, data []byte) (*Node, error) {
 	var doc yaml.Node
@@ -217,7 +218,7 @@ func parseYAML(name string, data []byte) (*Node, error) {
 		}
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		line := 0
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}
@@ -300,9 +301,9 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 			// A plain number the YAML library left a string because no
 			// 64-bit value holds it.
 			switch {
-			case yamlPrefixedIntRE.MatchString(plain) || isInteger(plain):
+			case yamlPrefixedIntRE().MatchString(plain) || isInteger(plain):
 				tag = "!!int"
-			case yamlNumberRE.MatchString(plain):
+			case yamlNumberRE().MatchString(plain):
 				tag = "!!float"
 			}
 		}
@@ -332,11 +333,13 @@ func fromYAML(name string, y *yaml.Node, depth int) (*Node, error) {
 
 // yamlNumberRE matches the plain decimal numbers YAML resolves as floats
 // (underscores removed), with the library's own pattern.
-var yamlNumberRE = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+var yamlNumberRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+})
 
 // yamlPrefixedIntRE matches the hexadecimal, octal and binary integers YAML
 // resolves (underscores removed).
-var yamlPrefixedIntRE = regexp.MustCompile(`^[-+]?0(x[0-9a-fA-F]+|o[0-7]+|b[01]+)$`)
+var yamlPrefixedIntRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-+]?0(x[0-9a-fA-F]+|o[0-7]+|b[01]+)$`) })
 
 // yamlNumber returns the float64 and the exact text of a YAML !!int or
 // !!float scalar: 0x10, 0o17, 0b11 and 1_000 become decimal integers at any

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/modelgate/modelgate/internal/excerpt"
@@ -71,7 +72,7 @@ func (id Identifier) String() string { return id.Name + "-v" + id.Version.String
 // longer than 255 bytes.
 const MaxIdentifier = 255
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) })
 
 // ParseIdentifier parses a model identifier. The version starts at the last
 // "-v" that is followed by a valid semantic version, so names may themselves
@@ -87,7 +88,7 @@ func ParseIdentifier(s string) (Identifier, error) {
 		}
 		if v, err := ParseVersion(s[i+2:]); err == nil {
 			name := s[:i]
-			if !nameRE.MatchString(name) || strings.HasSuffix(name, ".lock") || strings.Contains(name, "..") {
+			if !nameRE().MatchString(name) || strings.HasSuffix(name, ".lock") || strings.Contains(name, "..") {
 				return Identifier{}, fmt.Errorf("invalid model name %s in identifier %s: use letters, digits, '.', '_' and '-'", excerpt.Quote(name), excerpt.Quote(s))
 			}
 			return Identifier{Name: name, Version: v}, nil

@@ -3,6 +3,7 @@ package check
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The concept vocabulary (DESIGN §2.1, step 2): every format's keys, after
@@ -512,7 +513,7 @@ var concepts = []*concept{
 // optimizers, loggers and checkpointing next to the model. An architecture
 // section (model, encoder, vision_cfg) classifies nothing itself: it stops
 // the search, so an unknown key under it stays unclassified.
-var sections = func() map[string]keyClass {
+var sections = sync.OnceValue(func() map[string]keyClass {
 	m := map[string]keyClass{}
 	add := func(c keyClass, names ...string) {
 		for _, n := range names {
@@ -544,7 +545,7 @@ var sections = func() map[string]keyClass {
 		"llm_config", "encoder_config", "decoder_config", "model_kwargs", "resnets", "fpn", "rpn", "anchor_generator", "layers_cfg",
 		"vision", "text", "visual", "image_encoder", "text_encoder", "blocks")
 	return m
-}()
+})
 
 // referenceSections hold values that the rest of the file refers to
 // (llm-foundry's variables: ${variables.max_seq_len}); references are
@@ -553,7 +554,7 @@ var sections = func() map[string]keyClass {
 var referenceSections = map[string]bool{"variables": true, "vars": true}
 
 // conceptIndex maps every normalised synonym to its concept.
-var conceptIndex = func() map[string]*concept {
+var conceptIndex = sync.OnceValue(func() map[string]*concept {
 	m := map[string]*concept{}
 	for _, c := range concepts {
 		for _, k := range c.keys {
@@ -564,7 +565,7 @@ var conceptIndex = func() map[string]*concept {
 		}
 	}
 	return m
-}()
+})
 
 // normKey normalises a key: lower case, its words joined by "_". hidden-size,
 // hiddenSize, HIDDEN_SIZE and hidden.size all read hidden_size.
@@ -575,13 +576,13 @@ func normKey(key string) string { return joinedWords(key) }
 // architecture prefix first, and without the indexes GGUF numbers list
 // entries with (general.base_model.0.name reads general.base_model.name).
 func lookupConcept(key string) *concept {
-	if c := conceptIndex[normKey(key)]; c != nil {
+	if c := conceptIndex()[normKey(key)]; c != nil {
 		return c
 	}
 	if strings.Contains(key, ".") {
 		words := splitWords(key)
 		for i := 1; i < len(words); i++ {
-			if c := conceptIndex[strings.Join(words[i:], "_")]; c != nil {
+			if c := conceptIndex()[strings.Join(words[i:], "_")]; c != nil {
 				return c
 			}
 		}
@@ -600,7 +601,7 @@ func isIndex(w string) bool {
 // lookupSection reports the class of a section name and whether the
 // vocabulary knows it; classUnknown with true is an architecture section.
 func lookupSection(key string) (keyClass, bool) {
-	c, ok := sections[normKey(key)]
+	c, ok := sections()[normKey(key)]
 	return c, ok
 }
 

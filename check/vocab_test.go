@@ -179,7 +179,7 @@ func TestPositionsOf(t *testing.T) {
 func TestVocabularyWellFormed(t *testing.T) {
 	ids := map[string]bool{}
 	for _, c := range concepts {
-		if !ruleIDRE.MatchString(c.id) || ids[c.id] {
+		if !ruleIDRE().MatchString(c.id) || ids[c.id] {
 			t.Errorf("concept id %q is not kebab-case or appears twice", c.id)
 		}
 		ids[c.id] = true
@@ -189,7 +189,7 @@ func TestVocabularyWellFormed(t *testing.T) {
 			}
 		}
 	}
-	for s := range sections {
+	for s := range sections() {
 		if normKey(s) != s {
 			t.Errorf("section %q is not normalised", s)
 		}

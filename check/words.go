@@ -2,6 +2,7 @@ package check
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -93,7 +94,7 @@ func splitWordsRunes(key string) []string {
 // metadata class: a name there (timm_model_name, tokenizer path) picks a
 // part of the network, so it stays unclassified and counts as major.
 func classifyKey(key string) keyClass {
-	return keyWords.classify(splitWords(key))
+	return keyWords().classify(splitWords(key))
 }
 
 // wordClassOrder is the order in which the word lists decide: the first
@@ -129,8 +130,8 @@ type wordPhrase struct {
 	mask  uint8
 }
 
-// keyWords is the index of the word lists, built once.
-var keyWords = newWordIndex()
+// keyWords is the index of the word lists, built on first use.
+var keyWords = sync.OnceValue(newWordIndex)
 
 func newWordIndex() *wordIndex {
 	x := &wordIndex{exact: map[string]uint8{}, stems: map[string]uint8{}, phrases: map[string][]wordPhrase{}}

@@ -116,7 +116,7 @@ func TestWordIndexMatchesLists(t *testing.T) {
 	for _, c := range concepts {
 		keys = append(keys, c.keys...)
 	}
-	for s := range sections {
+	for s := range sections() {
 		keys = append(keys, s)
 	}
 	keys = append(keys, "", "_", "__x__", "a__b", "_name_or_path", "HiddenSize", "hidden_Size", "ABCDef", "v2Width",

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/modelgate/modelgate/internal/action"
 	"github.com/modelgate/modelgate/internal/gate"
@@ -111,7 +112,7 @@ func runRelease(ctx context.Context, e *env, args []string) int {
 	return ExitPass
 }
 
-var credentialsRE = regexp.MustCompile(`//[^/@]*@`)
+var credentialsRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`//[^/@]*@`) })
 
 // repository returns owner and name from GITHUB_REPOSITORY, or else from
 // the origin remote's URL, which must then name a repository on a GitHub
@@ -136,10 +137,10 @@ func repository(dir string) (string, string, error) {
 	hosts := githubHosts()
 	if host == "" || !slices.Contains(hosts, strings.ToLower(host)) {
 		return "", "", fmt.Errorf("origin (%q) is not a GitHub repository (GitHub hosts here: %s): set GITHUB_REPOSITORY=owner/name to release on GitHub",
-			credentialsRE.ReplaceAllString(u, "//"), strings.Join(hosts, ", "))
+			credentialsRE().ReplaceAllString(u, "//"), strings.Join(hosts, ", "))
 	}
 	if owner == "" || name == "" {
-		return "", "", fmt.Errorf("origin (%q) names no owner/name repository: set GITHUB_REPOSITORY=owner/name", credentialsRE.ReplaceAllString(u, "//"))
+		return "", "", fmt.Errorf("origin (%q) names no owner/name repository: set GITHUB_REPOSITORY=owner/name", credentialsRE().ReplaceAllString(u, "//"))
 	}
 	return owner, name, nil
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelgate/modelgate/check"
@@ -103,7 +104,7 @@ var hfMarkers = []string{"config.json", "generation_config.json", "tokenizer.jso
 	"adapter_config.json", "model.safetensors.index.json"}
 
 // badNameChars are the characters a model name cannot hold.
-var badNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var badNameChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 func runInit(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("init")
@@ -367,7 +368,7 @@ func defaultName(root string, d *detected) string {
 	if b := path.Base(d.nameOrPath); d.nameOrPath != "" && validName(b) {
 		return b
 	}
-	if s := strings.Trim(badNameChars.ReplaceAllString(folder, "-"), "-._"); s != "" {
+	if s := strings.Trim(badNameChars().ReplaceAllString(folder, "-"), "-._"); s != "" {
 		return s
 	}
 	return "model"

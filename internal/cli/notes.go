@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/modelgate/modelgate/changelog"
@@ -62,7 +63,7 @@ examples:
   modelgate notes --format json > record.json
 `
 
-var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+var dateRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`) })
 
 func runNotes(ctx context.Context, e *env, args []string) int {
 	var g gateFlags
@@ -90,7 +91,7 @@ func runNotes(ctx context.Context, e *env, args []string) int {
 	case (*write || *log) && *format != "markdown":
 		fmt.Fprintln(e.stderr, "modelgate: --write and --changelog write markdown; drop --format")
 		return ExitError
-	case !dateRE.MatchString(*date):
+	case !dateRE().MatchString(*date):
 		fmt.Fprintf(e.stderr, "modelgate: --date %q: want YYYY-MM-DD\n", *date)
 		return ExitError
 	}

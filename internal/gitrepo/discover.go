@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // discover finds the repository that holds dir as git does: from dir up,
@@ -36,7 +37,7 @@ func discover(dir string) string {
 	}
 }
 
-var headRE = regexp.MustCompile(`^(ref: refs/\S+|[0-9a-f]{40}|[0-9a-f]{64})\s*$`)
+var headRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(ref: refs/\S+|[0-9a-f]{40}|[0-9a-f]{64})\s*$`) })
 
 // isGitDir reports whether dir is a git folder, by git's test
 // (is_git_directory): an objects and a refs folder, and a HEAD that is a
@@ -54,5 +55,5 @@ func isGitDir(dir string) bool {
 	defer f.Close()
 	buf := make([]byte, 256)
 	n, _ := f.Read(buf)
-	return headRE.MatchString(strings.TrimRight(string(buf[:n]), "\n"))
+	return headRE().MatchString(strings.TrimRight(string(buf[:n]), "\n"))
 }

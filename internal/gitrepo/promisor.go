@@ -100,7 +100,7 @@ func (p *promisor) run(h plumbing.Hash) error {
 
 // credentialsRE matches the user information of a URL, which may hold a
 // token.
-var credentialsRE = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@`)
+var credentialsRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@`) })
 
 // lastLine returns the last line git wrote, without credentials, or the
 // process error.
@@ -110,7 +110,7 @@ func lastLine(stderr string, err error) string {
 	if line == "" {
 		return err.Error()
 	}
-	line = credentialsRE.ReplaceAllString(line, "${1}***@")
+	line = credentialsRE().ReplaceAllString(line, "${1}***@")
 	if len(line) > 200 {
 		line = line[:200] + "..."
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -193,19 +194,19 @@ func (r *Repo) peelTo(full, base, typ string) (plumbing.Hash, error) {
 const maxTagDepth = 10
 
 var (
-	hexRE = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	hexRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]+$`) })
 	// describeRE is git describe output: anything, "-g", at least four hex
 	// digits of a commit.
-	describeRE = regexp.MustCompile(`^..*-g([0-9a-fA-F]{4,40})$`)
+	describeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^..*-g([0-9a-fA-F]{4,40})$`) })
 	// pseudoRefRE names refs stored at the top of the git folder, as HEAD
 	// and FETCH_HEAD are.
-	pseudoRefRE = regexp.MustCompile(`^[A-Z][A-Z_]*HEAD$`)
+	pseudoRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z_]*HEAD$`) })
 )
 
 // basic resolves a name without suffixes: git's get_oid_basic, describe
 // output, then an abbreviated hash.
 func (r *Repo) basic(full, name string) (plumbing.Hash, error) {
-	if len(name) == 40 && hexRE.MatchString(name) {
+	if len(name) == 40 && hexRE().MatchString(name) {
 		return plumbing.NewHash(strings.ToLower(name)), nil
 	}
 	switch {
@@ -219,7 +220,7 @@ func (r *Repo) basic(full, name string) (plumbing.Hash, error) {
 	if h, ok, err := r.ref(full, name); ok || err != nil {
 		return h, err
 	}
-	if m := describeRE.FindStringSubmatch(name); m != nil {
+	if m := describeRE().FindStringSubmatch(name); m != nil {
 		// git takes the last "-g"; the regexp's greedy ".*" does too.
 		hs, err := r.hashesWithPrefix(m[1])
 		if err != nil {
@@ -238,7 +239,7 @@ func (r *Repo) basic(full, name string) (plumbing.Hash, error) {
 			return plumbing.ZeroHash, fmt.Errorf("revision %q: the abbreviated hash %s is ambiguous; give more hex digits", full, m[1])
 		}
 	}
-	if len(name) >= 4 && len(name) < 40 && hexRE.MatchString(name) {
+	if len(name) >= 4 && len(name) < 40 && hexRE().MatchString(name) {
 		hs, err := r.hashesWithPrefix(name)
 		if err != nil {
 			return plumbing.ZeroHash, err
@@ -257,7 +258,7 @@ func (r *Repo) basic(full, name string) (plumbing.Hash, error) {
 // unknown reports a revision that names nothing here; a shallow clone
 // may lack it.
 func (r *Repo) unknown(full string) error {
-	if r.Shallow() && hexRE.MatchString(full) && len(full) >= 4 {
+	if r.Shallow() && hexRE().MatchString(full) && len(full) >= 4 {
 		return fmt.Errorf("unknown revision %q: no such object in this shallow clone, which may end before it: %w", full, ErrShallow)
 	}
 	return unknownRevision(full)
@@ -272,7 +273,7 @@ func (r *Repo) ref(full, name string) (plumbing.Hash, bool, error) {
 	if !validRefName(name) {
 		return plumbing.ZeroHash, false, nil
 	}
-	root := name == "HEAD" || strings.HasPrefix(name, "refs/") || pseudoRefRE.MatchString(name)
+	root := name == "HEAD" || strings.HasPrefix(name, "refs/") || pseudoRefRE().MatchString(name)
 	if !root && r.strayRef(name) {
 		return plumbing.ZeroHash, false, fmt.Errorf("revision %q is ambiguous: the git folder holds a file %s that older git reads as a ref; pass the full ref name (refs/heads/%s, refs/tags/%s) or remove the file", full, name, name, name)
 	}
@@ -304,7 +305,7 @@ func (r *Repo) strayRef(name string) bool {
 		n, _ := io.ReadFull(f, buf)
 		f.Close()
 		head := string(buf[:n])
-		if strings.HasPrefix(head, "ref:") || n >= 40 && hexRE.MatchString(head[:40]) {
+		if strings.HasPrefix(head, "ref:") || n >= 40 && hexRE().MatchString(head[:40]) {
 			return true
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // MaxPointer bounds the size of a pointer file (the spec says pointers are
@@ -21,7 +22,7 @@ const MaxPointer = 1024
 // version starts every Git LFS pointer file.
 const version = "version https://git-lfs.github.com/spec/v1"
 
-var oidRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var oidRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 // Pointer is a parsed Git LFS pointer file.
 type Pointer struct {
@@ -44,7 +45,7 @@ func Parse(data []byte) (p Pointer, ok bool, err error) {
 		switch k {
 		case "oid":
 			hex, found := strings.CutPrefix(v, "sha256:")
-			if !found || !oidRE.MatchString(hex) {
+			if !found || !oidRE().MatchString(hex) {
 				return p, true, fmt.Errorf("invalid Git LFS pointer: oid %q; want sha256:<64 hex digits>", v)
 			}
 			p.OID = hex

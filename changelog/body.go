@@ -24,8 +24,7 @@ const TruncationNote = "\n\n> **Truncated:** this release body exceeded GitHub's
 
 // Body renders the GitHub release body: the notes as people wrote them
 // (inert: control characters escaped, no line that starts a workflow
-// command), the
-// compatibility report (the findings table, collapsed), and the hidden model
+// command), the compatibility report (the findings table, collapsed), and the hidden model
 // marker. A body over MaxBody characters loses findings rows from the end,
 // then the end of the notes, gains a visible truncation note, and always
 // keeps the marker.
@@ -34,7 +33,10 @@ const TruncationNote = "\n\n> **Truncated:** this release body exceeded GitHub's
 // still open (a code fence, an HTML comment or other raw HTML block, a
 // <details> element), so the truncation note and the report after them are
 // rendered, not swallowed; notes that leave something open at their end get
-// it closed.
+// it closed. The body is then rendered as GitHub does (CommonMark, raw
+// HTML, GFM's tagfilter) and read as a browser would: if the notes still
+// hide the truncation note, the report or the marker, they are shown as
+// their markdown source in a code block instead, which nothing can escape.
 func Body(m *check.ModelReport) string { return body(m, MaxBody) }
 
 func body(m *check.ModelReport, maxBody int) string {
@@ -46,7 +48,23 @@ func body(m *check.ModelReport, maxBody int) string {
 	if notes == "" {
 		notes = fmt.Sprintf("# %s v%s", m.Name, m.DeclaredVersion)
 	}
-	notes += scanMarkdown(notes).closers()
+	b := assemble(m, notes+scanMarkdown(notes).closers(), maxBody, cutMarkdown)
+	if bodyShown(b, m.Name) == nil {
+		return b
+	}
+	// The notes hide what follows them in a way the scan above did not
+	// foresee: show them as their markdown source instead, in a block
+	// nothing inside can close.
+	return assemble(m, asSource(notes, -1), maxBody, func(_ string, budget int) string {
+		return asSource(notes, budget)
+	})
+}
+
+// assemble joins notes, the compatibility report and the model marker into
+// a body of at most maxBody characters: findings rows are dropped from the
+// end first, then notes are cut to a budget by cut, and a truncation note
+// says so.
+func assemble(m *check.ModelReport, notes string, maxBody int, cut func(notes string, budget int) string) string {
 	marker := "\n\n" + ModelMarker(m.Name) + "\n"
 	head, rows, tail := compatibility(m)
 	size := func(parts ...string) int {
@@ -83,7 +101,7 @@ func body(m *check.ModelReport, maxBody int) string {
 		b.WriteString(more(len(rows)-kept) + tail + TruncationNote + marker)
 		return b.String()
 	}
-	return cutMarkdown(notes, budget) + TruncationNote + marker
+	return cut(notes, budget) + TruncationNote + marker
 }
 
 // cutMarkdown returns the longest prefix of text of at most budget

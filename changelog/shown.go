@@ -1,0 +1,116 @@
+package changelog
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/yuin/goldmark"
+	goldhtml "github.com/yuin/goldmark/renderer/html"
+	"golang.org/x/net/html"
+)
+
+// markdown renders CommonMark with raw HTML passed through, as GitHub does
+// before it sanitises (which only removes). Built on first use: most runs
+// draft no release.
+var markdown = sync.OnceValue(func() goldmark.Markdown {
+	return goldmark.New(goldmark.WithRendererOptions(goldhtml.WithUnsafe()))
+})
+
+// tagFilter is GitHub Flavored Markdown's tagfilter: raw HTML of these
+// tags is shown as text, its < escaped.
+var tagFilter = regexp.MustCompile(`(?i)<(/?(?:title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)[\s/>])`)
+
+// rendered renders a release body the way GitHub shows it: CommonMark, raw
+// HTML passed through, GFM's tagfilter applied.
+func rendered(body string) string {
+	var b bytes.Buffer
+	// Converting into a bytes.Buffer fails only if the buffer does, which
+	// panics instead.
+	_ = markdown().Convert([]byte(body), &b)
+	return tagFilter.ReplaceAllString(b.String(), "&lt;$1")
+}
+
+// shown says why what, HTML that body must render as a tag or a comment of
+// its own, is not shown: it is missing from the rendered body, it is not a
+// token of its own as a browser's tokenizer reads the page (it is inside a
+// comment, a tag, or raw text such as <pre>), or it starts inside a
+// collapsed <details> element. nil means it is shown.
+func shown(body, what string) error {
+	out := rendered(body)
+	i := strings.LastIndex(out, what)
+	if i < 0 {
+		return fmt.Errorf("%q is not rendered as HTML:\n%s", what, out)
+	}
+	z := html.NewTokenizer(strings.NewReader(out))
+	details, at := 0, 0
+	for at < i {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		at += len(z.Raw())
+		name, _ := z.TagName()
+		switch {
+		case tt == html.StartTagToken && string(name) == "details":
+			details++
+		case tt == html.EndTagToken && string(name) == "details":
+			details = max(details-1, 0)
+		}
+	}
+	switch {
+	case at != i:
+		return fmt.Errorf("%q is not a token of its own (inside a comment, a tag or raw text):\n%s", what, out)
+	case details > 0 && !strings.HasPrefix(what, "<!--"):
+		return fmt.Errorf("%q is inside %d collapsed <details>:\n%s", what, details, out)
+	}
+	return nil
+}
+
+// Rendered forms of what a body must show.
+const (
+	truncationHTML = "<blockquote>\n<p><strong>Truncated:</strong>"
+	reportHTML     = "<details><summary>Compatibility report"
+)
+
+// bodyShown says why a release body hides what it must show: its model
+// marker, and the truncation note when it was cut, else the compatibility
+// report. nil means nothing is hidden.
+func bodyShown(body, model string) error {
+	marker := ModelMarker(model)
+	if err := shown(body, marker); err != nil {
+		return err
+	}
+	if strings.HasSuffix(body, TruncationNote+"\n\n"+marker+"\n") {
+		return shown(body, truncationHTML)
+	}
+	return shown(body, reportHTML)
+}
+
+// asSource returns notes as a fenced code block that nothing inside can
+// close: its fence is longer than any run of backticks in notes. Markdown
+// shows such a block as its text, every < escaped. cut, if at least 0, is
+// the most characters the block may take; the notes lose their end to fit,
+// and "" is returned if not even the fences fit.
+func asSource(notes string, cut int) string {
+	longest, run := 0, 0
+	for i := 0; i < len(notes); i++ {
+		if notes[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	if cut >= 0 {
+		room := cut - 2*len(fence) - 2
+		if room < 0 {
+			return ""
+		}
+		notes = notes[:runeOffset(notes, room)]
+	}
+	return fence + "\n" + notes + "\n" + fence
+}

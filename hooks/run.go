@@ -64,7 +64,11 @@ func (e *Env) report(r *check.Report, what, bypass string) int {
 // declared identifier is a release commit and gets the full gate, as does
 // every commit under policy every-change.
 func PreCommit(ctx context.Context, e *Env) int {
-	ctx, relevant, err := preCommitRelevant(ctx, e)
+	ctx, staged, err := stagedPaths(ctx, e)
+	if err != nil {
+		return e.fail(err)
+	}
+	relevant, err := touchesModel(ctx, e.Repo, staged)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -84,17 +88,6 @@ func PreCommit(ctx context.Context, e *Env) int {
 	}
 	e.escalations(r, before)
 	return exitcode.Pass
-}
-
-// preCommitRelevant tells whether the staged content touches a model
-// (stagedPaths, touchesModel).
-func preCommitRelevant(ctx context.Context, e *Env) (context.Context, bool, error) {
-	ctx, staged, err := stagedPaths(ctx, e)
-	if err != nil {
-		return ctx, false, err
-	}
-	relevant, err := touchesModel(ctx, e.Repo, staged)
-	return ctx, relevant, err
 }
 
 // escalations prints one line for each model whose pending bump the commit

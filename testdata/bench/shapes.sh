@@ -91,6 +91,27 @@ repo() {
 # timeit N OUT CMD...: N timed runs after the warm-up; microseconds, one a line, in OUT.
 timeit() { time_loop "$2" "$1" "$warmup" "${@:3}" || fail "${*:3} failed"; }
 
+# timepair N OUT_MG OUT_GIT MG_CMD... -- GIT_CMD...: the two commands run in turn, the
+# warm-up and then N timed runs each, so that both see the same load of a shared machine
+# and their ratio holds when the load moves; microseconds, one a line, in each OUT.
+timepair() {
+	local n=$1 out_mg=$2 out_git=$3 i
+	shift 3
+	local -a mgcmd=() gitcmd=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do mgcmd+=("$1") && shift; done
+	[ $# -gt 0 ] && shift
+	gitcmd=("$@")
+	: >"$out_mg"
+	: >"$out_git"
+	for ((i = 0; i < warmup + n; i++)); do
+		time_loop "$tmp/pair" 1 0 "${mgcmd[@]}" || fail "${mgcmd[*]} failed"
+		[ "$i" -ge "$warmup" ] && cat "$tmp/pair" >>"$out_mg"
+		time_loop "$tmp/pair" 1 0 "${gitcmd[@]}" || fail "${gitcmd[*]} failed"
+		[ "$i" -ge "$warmup" ] && cat "$tmp/pair" >>"$out_git"
+	done
+	return 0
+}
+
 # rss CMD...: the peak resident memory of every process CMD runs itself (the git reads
 # run several), in MiB. Commands call $run before each process they start.
 rss() {
@@ -167,20 +188,17 @@ for shape in "${shapes[@]}"; do
 	say "$shape: timing modelgate and git, $n runs each"
 	case $shape in
 	hook)
-		timeit "$n" "$tmp/mg" mg_hook "$dir"
-		timeit "$n" "$tmp/git" git_hook "$dir"
+		timepair "$n" "$tmp/mg" "$tmp/git" mg_hook "$dir" -- git_hook "$dir"
 		row hook "pre-commit, README.md staged" "$tmp/mg" "$tmp/git" "$(rss mg_hook "$dir")" "$(rss git_hook "$dir")" "≤ 12 ms"
 		;;
 	models*)
-		timeit "$n" "$tmp/mg" mg_check "$dir"
-		timeit "$n" "$tmp/git" git_many "$dir"
+		timepair "$n" "$tmp/mg" "$tmp/git" mg_check "$dir" -- git_many "$dir"
 		goal="< 0.3 s"
 		[ "$shape" = models500 ] && goal="< 3 s"
 		row "$shape" "${shape#models} models" "$tmp/mg" "$tmp/git" "$(rss mg_check "$dir")" "$(rss git_many "$dir")" "$goal"
 		;;
 	files*)
-		timeit "$n" "$tmp/mg" mg_check "$dir"
-		timeit "$n" "$tmp/git" git_one "$dir" lite-llm-base diff
+		timepair "$n" "$tmp/mg" "$tmp/git" mg_check "$dir" -- git_one "$dir" lite-llm-base diff
 		case $shape in
 		files1m-nested) goal="< 100 ms" what="1,000,000 files, nested" ;;
 		files200k-flat) goal="≤ 5× git, < 400 MiB" what="200,000 files, one folder" ;;
@@ -189,8 +207,7 @@ for shape in "${shapes[@]}"; do
 		row "$shape" "$what" "$tmp/mg" "$tmp/git" "$(rss mg_check "$dir")" "$(rss git_one "$dir" lite-llm-base diff)" "$goal"
 		;;
 	*)
-		timeit "$n" "$tmp/mg" mg_check "$dir"
-		timeit "$n" "$tmp/git" git_one "$dir" lite-llm-base
+		timepair "$n" "$tmp/mg" "$tmp/git" mg_check "$dir" -- git_one "$dir" lite-llm-base
 		case $shape in
 		bench) goal="≤ 3× git" what="20,000 commits, 500 tags, 10,504 files" ;;
 		tags50k) goal="< 80 ms" what="50,000 tags" ;;
@@ -214,5 +231,5 @@ cat <<TABLE
 |---|---|---:|---:|---:|---:|---:|---|
 $(printf '%s\n' "${rows[@]}")
 
-Medians of whole processes: $runs runs ($big_runs for models500 and the 1,000,000-file shapes) after $warmup warm-up; $(date -u +%Y-%m-%d); $(nproc 2>/dev/null || echo '?') CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'); $(git --version).
+Medians of whole processes: $runs runs ($big_runs for models500 and the 1,000,000-file shapes) after $warmup warm-up, modelgate and git in turn; $(date -u +%Y-%m-%d); $(nproc 2>/dev/null || echo '?') CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'); $(git --version).
 TABLE

@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -106,6 +105,26 @@ func be32(s string) uint32 {
 	return uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3])
 }
 
+// gitVarint decodes the variable-length integer at the start of s as git
+// writes it in version 4 indexes (varint.c: seven bits a byte, the most
+// significant first, each continuation adding one, as in a pack's offset
+// deltas; not encoding/binary's) and returns it with the bytes it took, 0
+// when s ends first or it takes more than nine bytes.
+func gitVarint(s string) (uint64, int) {
+	var v uint64
+	for i := 0; i < len(s) && i < 9; i++ {
+		c := s[i]
+		if i > 0 {
+			v++
+		}
+		v = v<<7 | uint64(c&0x7f)
+		if c&0x80 == 0 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
 // parseIndex parses the text of an index file. Its trailing checksum is
 // not verified, as git does not verify it when it reads the index (only
 // git fsck does, since git 2.13): the checksum guards against a disk's
@@ -141,8 +160,7 @@ func parseIndex(text string) (*Index, error) {
 		pos += 62
 		var name string
 		if version == 4 {
-			var buf [binary.MaxVarintLen64]byte
-			strip, n := binary.Uvarint(buf[:copy(buf[:], body[pos:])])
+			strip, n := gitVarint(body[pos:])
 			if n <= 0 || strip > uint64(len(prev)) {
 				return nil, errBadIndex
 			}

@@ -59,6 +59,9 @@ func TestStagedLikeGit(t *testing.T) {
 	files := map[string]string{
 		"README.md": "readme", "manifest.yaml": "m", "a-b": "x", "a/c": "x", "a/d/e": "x", "a/d/f": "x",
 		"b/g": "x", "b/h/i": "x", "c/j": "x", "d": "x", "e/k": "x", "z/y/x/w": "x", "ünï/ço.de": "x",
+		// Version 4 strips 205 bytes of this name from the next one's:
+		// a varint of two bytes.
+		"long/" + strings.Repeat("n", 200): "x",
 	}
 	for p, c := range files {
 		writeFile(t, dir, p, c)
@@ -124,6 +127,32 @@ func TestStagedLikeGit(t *testing.T) {
 		t.Fatal("the merge did not conflict")
 	}
 	check("a merge conflict")
+}
+
+// TestGitVarint decodes the variable-length integers of version 4 indexes
+// as git's varint.c writes them.
+func TestGitVarint(t *testing.T) {
+	tests := []struct {
+		in   string
+		want uint64
+		n    int
+	}{
+		{"\x00", 0, 1},
+		{"\x7f", 127, 1},
+		{"\x80\x00", 128, 2},
+		{"\x80\x4a", 202, 2},
+		{"\xff\x7f", 16511, 2},
+		{"\x80\x80\x00", 16512, 3},
+		{"\x05rest", 5, 1},
+		{"\x80", 0, 0},
+		{"", 0, 0},
+		{strings.Repeat("\xff", 9) + "\x00", 0, 0},
+	}
+	for _, tt := range tests {
+		if got, n := gitVarint(tt.in); got != tt.want || n != tt.n {
+			t.Errorf("gitVarint(%q) = %d, %d; want %d, %d", tt.in, got, n, tt.want, tt.n)
+		}
+	}
 }
 
 // runGitAllowFail runs git as runGit does and returns its error.

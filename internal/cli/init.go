@@ -153,19 +153,16 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		return e.fail(err)
 	}
 	if folder == "" && found.empty() {
-		// Nothing at the root: a Hugging Face folder below it, if only one.
-		cands, err := hfCandidates(files)
+		// Nothing at the root: the model below it, if only one.
+		cands, err := modelCandidates(files)
 		if err != nil {
 			return e.fail(err)
 		}
 		switch {
 		case len(cands) == 1:
-			dir = cands[0]
-			fmt.Fprintf(e.stdout, "found a Hugging Face model in %s (the root holds no model files): its manifest goes there\n", printable(dir))
+			dir, found = cands[0].dir, cands[0].found
+			fmt.Fprintf(e.stdout, "found %s in %s (the root holds no model files): its manifest goes there\n", found.kind(), printable(dir))
 			if err := noManifestIn(root, dir); err != nil {
-				return e.fail(err)
-			}
-			if found, err = detect(files, dir); err != nil {
 				return e.fail(err)
 			}
 		case len(cands) > 1:
@@ -173,12 +170,16 @@ func runInit(ctx context.Context, e *env, args []string) int {
 			if len(shown) > 5 {
 				shown = shown[:5]
 			}
+			named := make([]string, len(shown))
+			for i, c := range shown {
+				named[i] = c.found.kind() + " in " + printable(c.dir)
+			}
 			more := ""
 			if len(cands) > 5 {
 				more = fmt.Sprintf(" and %d more", len(cands)-5)
 			}
-			return e.fail(fmt.Errorf("the root holds no model files and %d folders hold a Hugging Face model (%s%s): name one, e.g. modelgate init %s",
-				len(cands), inertList(shown), more, printable(cands[0])))
+			return e.fail(fmt.Errorf("the root holds no model files and %d folders hold a model (%s%s): name one, e.g. modelgate init %s",
+				len(cands), strings.Join(named, ", "), more, printable(cands[0].dir)))
 		}
 	}
 	manifestPath := path.Join(dir, initManifest)
@@ -221,18 +222,6 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	id, err := check.ParseIdentifier(*name + "-v" + strings.TrimPrefix(*version, "v"))
 	if err != nil {
 		return e.fail(fmt.Errorf("--name %q and --version %q: %w", *name, *version, err))
-	}
-	if len(found.hf) == 0 && found.tensors == "" {
-		// A GGUF or ONNX file names the tensors when a registered reader
-		// reads it (check/evidence.go); otherwise it is listed as not read.
-		for i, f := range found.others {
-			try := detected{tensors: f}
-			if _, err := check.Load(overlay{fsys: files, name: manifestPath, data: []byte(try.manifest(id))}, manifestPath); err == nil {
-				found.tensors = f
-				found.others = slices.Delete(found.others, i, i+1)
-				break
-			}
-		}
 	}
 	text := found.manifest(id)
 	// The manifest must load as the gate will load it, with the files it
@@ -296,13 +285,21 @@ next steps:
 
 // detected is what init found in the model's folder.
 type detected struct {
-	hf         []string // Hugging Face files, sorted
-	tensors    string   // the tensor signatures outside a Hugging Face folder
-	others     []string // weight files modelgate does not read as tensors (GGUF, ONNX)
-	nameOrPath string   // config.json's _name_or_path
+	hf          []string // Hugging Face files, sorted
+	tensors     string   // the tensor signatures outside a Hugging Face folder
+	api         string   // the serving interface: an MLflow MLmodel
+	others      []string // files modelgate does not read as evidence (GGUF, ONNX, MLmodel)
+	nameOrPath  string   // config.json's _name_or_path
+	safetensors bool     // the folder holds safetensors (a file or an index)
 }
 
-// detect looks at the files of the folder dir (not its subfolders).
+// mlmodel is the file that makes a folder an MLflow model.
+const mlmodel = "MLmodel"
+
+// detect looks at the files of the folder dir (not its subfolders). A GGUF
+// or ONNX file names the tensors, and an MLflow MLmodel the api, only when
+// a registered reader reads it (check/evidence.go); otherwise it is listed
+// as not read.
 func detect(files fs.FS, dir string) (*detected, error) {
 	entries, err := fs.ReadDir(files, dir)
 	if err != nil {
@@ -323,10 +320,11 @@ func detect(files fs.FS, dir string) (*detected, error) {
 			card = true
 		case strings.HasSuffix(n, ".safetensors.index.json") || strings.HasSuffix(n, ".safetensors"):
 			safetensors = append(safetensors, n)
-		case strings.HasSuffix(n, ".gguf") || strings.HasSuffix(n, ".onnx"):
+		case strings.HasSuffix(n, ".gguf") || strings.HasSuffix(n, ".onnx") || n == mlmodel:
 			d.others = append(d.others, n)
 		}
 	}
+	d.safetensors = len(safetensors) > 0
 	sort.Strings(d.hf)
 	if card && len(d.hf) > 0 {
 		d.hf = append(d.hf, "README.md") // the model card: its metadata is read
@@ -345,6 +343,19 @@ func detect(files fs.FS, dir string) (*detected, error) {
 			d.tensors = safetensors[0]
 		}
 	}
+	if i := slices.Index(d.others, mlmodel); i >= 0 && readable(files, dir, detected{api: mlmodel}) {
+		d.api = mlmodel
+		d.others = slices.Delete(d.others, i, i+1)
+	}
+	if len(d.hf) == 0 && d.tensors == "" {
+		for i, f := range d.others {
+			if f != mlmodel && readable(files, dir, detected{tensors: f}) {
+				d.tensors = f
+				d.others = slices.Delete(d.others, i, i+1)
+				break
+			}
+		}
+	}
 	if slices.Contains(d.hf, "config.json") {
 		if data, err := fs.ReadFile(files, path.Join(dir, "config.json")); err == nil {
 			if n, err := check.Parse(path.Join(dir, "config.json"), data); err == nil {
@@ -355,6 +366,18 @@ func detect(files fs.FS, dir string) (*detected, error) {
 		}
 	}
 	return d, nil
+}
+
+// readable reports whether the manifest that names only d's files in the
+// folder dir loads: a registered reader reads them.
+func readable(files fs.FS, dir string, d detected) bool {
+	id, err := check.ParseIdentifier("model-v0.1.0")
+	if err != nil {
+		return false
+	}
+	name := path.Join(dir, initManifest)
+	_, err = check.Load(overlay{fsys: files, name: name, data: []byte(d.manifest(id))}, name)
+	return err == nil
 }
 
 // defaultName is the model's folder name, or _name_or_path's basename
@@ -380,13 +403,20 @@ func validName(n string) bool {
 
 // summary says what the manifest points to.
 func (d *detected) summary() string {
+	var parts []string
 	switch {
 	case len(d.hf) > 0:
-		return "huggingface: . (" + strings.Join(d.hf, ", ") + ")"
+		parts = append(parts, "huggingface: . ("+strings.Join(d.hf, ", ")+")")
 	case d.tensors != "":
-		return "tensors: " + d.tensors
+		parts = append(parts, "tensors: "+d.tensors)
 	}
-	return "no model files found: the manifest names the model only"
+	if d.api != "" {
+		parts = append(parts, "api: "+d.api)
+	}
+	if len(parts) == 0 {
+		return "no model files found: the manifest names the model only"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // manifest writes manifest.yaml, with a comment for every field.
@@ -417,9 +447,23 @@ func (d *detected) manifest(id check.Identifier) string {
 		b.WriteString("huggingface: .\n")
 	}
 	if d.tensors != "" {
-		b.WriteString("\n# The parameter signatures (names, shapes, dtypes), read from the safetensors\n")
-		b.WriteString("# header or index; the weights themselves are never read.\n")
+		switch {
+		case strings.HasSuffix(d.tensors, ".gguf"):
+			b.WriteString("\n# The parameter signatures (names, shapes, quantisation types), read from the\n")
+			b.WriteString("# GGUF file's tensor infos; the weights themselves are never read.\n")
+		case strings.HasSuffix(d.tensors, ".onnx"):
+			b.WriteString("\n# The parameter signatures (names, dims, data types), read from the ONNX\n")
+			b.WriteString("# model's initializers; the weights themselves are never read.\n")
+		default:
+			b.WriteString("\n# The parameter signatures (names, shapes, dtypes), read from the safetensors\n")
+			b.WriteString("# header or index; the weights themselves are never read.\n")
+		}
 		fmt.Fprintf(&b, "tensors: %s\n", d.tensors)
+	}
+	if d.api != "" {
+		b.WriteString("\n# The serving interface: the MLflow model's signature (inputs, outputs,\n")
+		b.WriteString("# params) and flavors, read from its MLmodel file.\n")
+		fmt.Fprintf(&b, "api: %s\n", d.api)
 	}
 	if len(d.others) > 0 {
 		b.WriteString("\n# Found and not read as evidence: ")

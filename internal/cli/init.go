@@ -285,21 +285,24 @@ next steps:
 
 // detected is what init found in the model's folder.
 type detected struct {
-	hf          []string // Hugging Face files, sorted
-	tensors     string   // the tensor signatures outside a Hugging Face folder
-	api         string   // the serving interface: an MLflow MLmodel
-	others      []string // files modelgate does not read as evidence (GGUF, ONNX, MLmodel)
-	nameOrPath  string   // config.json's _name_or_path
-	safetensors bool     // the folder holds safetensors (a file or an index)
+	hf           []string // Hugging Face files, sorted
+	architecture string   // a GGUF file's metadata outside a Hugging Face folder
+	tensors      string   // the tensor signatures outside a Hugging Face folder
+	api          string   // the serving interface: an MLflow MLmodel, an ONNX graph
+	others       []string // files modelgate does not read as evidence (GGUF, ONNX, MLmodel)
+	nameOrPath   string   // config.json's _name_or_path
+	safetensors  bool     // the folder holds safetensors (a file or an index)
 }
 
 // mlmodel is the file that makes a folder an MLflow model.
 const mlmodel = "MLmodel"
 
-// detect looks at the files of the folder dir (not its subfolders). A GGUF
-// or ONNX file names the tensors, and an MLflow MLmodel the api, only when
-// a registered reader reads it (check/evidence.go); otherwise it is listed
-// as not read.
+// detect looks at the files of the folder dir (not its subfolders). Outside
+// a Hugging Face folder, a GGUF file names the architecture (its metadata)
+// and the tensors, an ONNX file the tensors (its initializers) and the api
+// (its graph inputs and outputs), as DESIGN §1 has it; an MLflow MLmodel
+// names the api. Each only when a registered reader reads it
+// (check/evidence.go); otherwise it is listed as not read.
 func detect(files fs.FS, dir string) (*detected, error) {
 	entries, err := fs.ReadDir(files, dir)
 	if err != nil {
@@ -349,11 +352,18 @@ func detect(files fs.FS, dir string) (*detected, error) {
 	}
 	if len(d.hf) == 0 && d.tensors == "" {
 		for i, f := range d.others {
-			if f != mlmodel && readable(files, dir, detected{tensors: f}) {
-				d.tensors = f
-				d.others = slices.Delete(d.others, i, i+1)
-				break
+			if f == mlmodel || !readable(files, dir, detected{tensors: f}) {
+				continue
 			}
+			d.tensors = f
+			d.others = slices.Delete(d.others, i, i+1)
+			switch {
+			case strings.HasSuffix(f, ".gguf") && readable(files, dir, detected{architecture: f}):
+				d.architecture = f
+			case strings.HasSuffix(f, ".onnx") && d.api == "" && readable(files, dir, detected{api: f}):
+				d.api = f
+			}
+			break
 		}
 	}
 	if slices.Contains(d.hf, "config.json") {
@@ -408,6 +418,9 @@ func (d *detected) summary() string {
 	case len(d.hf) > 0:
 		parts = append(parts, "huggingface: . ("+strings.Join(d.hf, ", ")+")")
 	case d.tensors != "":
+		if d.architecture != "" {
+			parts = append(parts, "architecture: "+d.architecture)
+		}
 		parts = append(parts, "tensors: "+d.tensors)
 	}
 	if d.api != "" {
@@ -446,6 +459,11 @@ func (d *detected) manifest(id check.Identifier) string {
 		b.WriteString(line + "\n")
 		b.WriteString("huggingface: .\n")
 	}
+	if d.architecture != "" {
+		b.WriteString("\n# The architecture: the GGUF file's metadata (general.architecture, block count,\n")
+		b.WriteString("# context length, rope, the tokenizer's vocabulary), read from its header.\n")
+		fmt.Fprintf(&b, "architecture: %s\n", d.architecture)
+	}
 	if d.tensors != "" {
 		switch {
 		case strings.HasSuffix(d.tensors, ".gguf"):
@@ -460,9 +478,14 @@ func (d *detected) manifest(id check.Identifier) string {
 		}
 		fmt.Fprintf(&b, "tensors: %s\n", d.tensors)
 	}
-	if d.api != "" {
+	switch {
+	case d.api == mlmodel:
 		b.WriteString("\n# The serving interface: the MLflow model's signature (inputs, outputs,\n")
 		b.WriteString("# params) and flavors, read from its MLmodel file.\n")
+		fmt.Fprintf(&b, "api: %s\n", d.api)
+	case d.api != "":
+		b.WriteString("\n# The serving interface: the ONNX graph's inputs and outputs (names, element\n")
+		b.WriteString("# types, shapes) and opsets.\n")
 		fmt.Fprintf(&b, "api: %s\n", d.api)
 	}
 	if len(d.others) > 0 {

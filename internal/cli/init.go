@@ -154,7 +154,11 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	}
 	if folder == "" && found.empty() {
 		// Nothing at the root: the model below it, if only one.
-		cands, err := modelCandidates(files)
+		var exclude []byte // git's info/exclude: none, no rules
+		if common := repo.CommonDir(); common != "" {
+			exclude, _ = os.ReadFile(filepath.Join(common, "info", "exclude"))
+		}
+		cands, err := modelCandidates(files, exclude)
 		if err != nil {
 			return e.fail(err)
 		}

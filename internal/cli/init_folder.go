@@ -100,10 +100,12 @@ type candidate struct {
 // safetensors), safetensors (an index or a file), a GGUF or ONNX file a
 // registered reader reads, an MLflow MLmodel. A candidate's subfolders are
 // part of it, and so are those of a folder that holds a manifest: neither
-// is entered. Hidden folders (.git, .github) are not entered, links are
-// not followed.
-func modelCandidates(files fs.FS) ([]candidate, error) {
+// is entered. Hidden folders (.git, .github) and folders git ignores (by
+// exclude, the content of info/exclude, and the .gitignore files) are not
+// entered, links are not followed.
+func modelCandidates(files fs.FS, exclude []byte) ([]candidate, error) {
 	var out []candidate
+	ignored := newGitIgnored(files, exclude)
 	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
@@ -114,7 +116,7 @@ func modelCandidates(files fs.FS) ([]candidate, error) {
 		if !d.IsDir() || p == "." {
 			return nil
 		}
-		if strings.HasPrefix(d.Name(), ".") {
+		if strings.HasPrefix(d.Name(), ".") || !ignored.enter(p) {
 			return fs.SkipDir
 		}
 		entries, err := fs.ReadDir(files, p)
@@ -130,7 +132,9 @@ func modelCandidates(files fs.FS) ([]candidate, error) {
 		if err != nil {
 			return nil
 		}
-		if found.isModel() {
+		if found.isModel() && !slices.ContainsFunc([]string{found.architecture, found.tensors, found.api}, func(f string) bool {
+			return f != "" && ignored.file(p, f) // never committed: the gate cannot read it
+		}) {
 			out = append(out, candidate{dir: p, found: found})
 			return fs.SkipDir
 		}

@@ -25,18 +25,23 @@ var initUsage = `usage: modelgate init [folder] [--name NAME] [--version V] [--h
 Write manifest.yaml for the model in an existing git repository, from what is in
 its folder: a Hugging Face model folder (config.json, tokenizer files, chat
 template, generation config, PEFT adapter) becomes huggingface: ., otherwise the
-safetensors index or file becomes tensors:. Every field gets a comment. Asks
-nothing; never overwrites a file (exit 2, naming it); then prints the next steps.
+safetensors index or file becomes tensors:, a GGUF file architecture: and
+tensors:, an ONNX file tensors: and api:, an MLflow MLmodel api:. Every field
+gets a comment. Asks nothing; never overwrites a file (exit 2, naming it); then
+prints the next steps.
 
 The model's folder is the folder argument (relative to the current folder,
 inside the repository), else the repository's root; when the root holds no
-model files and exactly one folder below it holds a Hugging Face model
-(config.json with a tokenizer or safetensors) and no manifest, that folder,
-said on the first line (several such folders: exit 2, naming them). A
-manifest below the root is written into its folder, with pointers relative
-to it, and listed under models: in a new .modelgate.yaml (with the root's
-manifest, if there is one); an existing .modelgate.yaml is not touched: the
-output says what to add.
+model files and exactly one folder below it holds a model and no manifest,
+that folder, said on the first line ("found a GGUF model in models/llama");
+several such folders: exit 2, naming them and their kind. A model there is a
+Hugging Face folder (config.json with a tokenizer or safetensors), safetensors,
+a GGUF or ONNX file modelgate reads, or an MLmodel; its subfolders are part of
+it. Hidden folders, links and what git ignores are not searched. A manifest
+below the root is written into its folder, with pointers relative to it, and
+listed under models: in a new .modelgate.yaml (with the root's manifest, if
+there is one); an existing .modelgate.yaml is not touched: the output says
+what to add.
 
 flags:
   --name NAME    the model's name (default: the model's folder, or the basename

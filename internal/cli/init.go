@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -252,7 +253,7 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	if err := tree.WriteFile(targets[manifestPath], []byte(text)); err != nil {
 		return e.fail(fmt.Errorf("%s: %w", manifestPath, err))
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", printable(manifestPath), id, found.summary())
+	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", printable(manifestPath), id, printable(found.summary()))
 	if configText != "" {
 		if err := tree.WriteFile(targets[check.DefaultConfigFile], []byte(configText)); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", check.DefaultConfigFile, err))
@@ -471,7 +472,7 @@ func (d *detected) manifest(id check.Identifier) string {
 	if d.architecture != "" {
 		b.WriteString("\n# The architecture: the GGUF file's metadata (general.architecture, block count,\n")
 		b.WriteString("# context length, rope, the tokenizer's vocabulary), read from its header.\n")
-		fmt.Fprintf(&b, "architecture: %s\n", d.architecture)
+		fmt.Fprintf(&b, "architecture: %s\n", yamlString(d.architecture))
 	}
 	if d.tensors != "" {
 		switch {
@@ -485,26 +486,47 @@ func (d *detected) manifest(id check.Identifier) string {
 			b.WriteString("\n# The parameter signatures (names, shapes, dtypes), read from the safetensors\n")
 			b.WriteString("# header or index; the weights themselves are never read.\n")
 		}
-		fmt.Fprintf(&b, "tensors: %s\n", d.tensors)
+		fmt.Fprintf(&b, "tensors: %s\n", yamlString(d.tensors))
 	}
 	switch {
 	case d.api == mlmodel:
 		b.WriteString("\n# The serving interface: the MLflow model's signature (inputs, outputs,\n")
 		b.WriteString("# params) and flavors, read from its MLmodel file.\n")
-		fmt.Fprintf(&b, "api: %s\n", d.api)
+		fmt.Fprintf(&b, "api: %s\n", yamlString(d.api))
 	case d.api != "":
 		b.WriteString("\n# The serving interface: the ONNX graph's inputs and outputs (names, element\n")
 		b.WriteString("# types, shapes) and opsets.\n")
-		fmt.Fprintf(&b, "api: %s\n", d.api)
+		fmt.Fprintf(&b, "api: %s\n", yamlString(d.api))
 	}
 	if len(d.others) > 0 {
 		b.WriteString("\n# Found and not read as evidence: ")
-		b.WriteString(strings.Join(d.others, ", "))
+		b.WriteString(printable(strings.Join(d.others, ", ")))
 		b.WriteString(". A change to them\n# counts as a changed file (a patch).\n")
 	}
 	b.WriteString("\n# Release notes: releases/v<version>.md next to this file, or a CHANGELOG.md\n")
 	b.WriteString("# section; modelgate notes --write drafts them.\n")
 	return b.String()
+}
+
+// yamlString writes a file name as a YAML scalar: plain when the manifest
+// reads it back as the same string, else double-quoted, so that a name
+// holding ": ", "#" or a line break, or reading as a number or a boolean,
+// stays the same string.
+func yamlString(s string) string {
+	plain := s != ""
+	for i, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' ||
+			i > 0 && (r == '.' || r == '-')
+		plain = plain && ok
+	}
+	if plain {
+		if n, err := check.Parse(initManifest, []byte("k: "+s+"\n")); err == nil {
+			if v := n.Get("k"); v != nil && v.Kind == check.KindString && v.Str == s {
+				return s
+			}
+		}
+	}
+	return strconv.Quote(s)
 }
 
 // overlay is the working tree with the manifest init is about to write.

@@ -3,6 +3,8 @@ package cli
 import (
 	"testing"
 	"testing/fstest"
+
+	"github.com/modelgate/modelgate/check"
 )
 
 // TestGitIgnored: the folders and files the search below the root skips,
@@ -89,6 +91,23 @@ func TestCandidateKind(t *testing.T) {
 		}
 		if got := c.d.kind(); got != c.kind {
 			t.Errorf("%s: kind() = %q, want %q", c.name, got, c.kind)
+		}
+	}
+}
+
+// TestYAMLString: a file name init writes into the manifest reads back as
+// the same string, whatever it holds.
+func TestYAMLString(t *testing.T) {
+	for _, name := range []string{"model.gguf", "model-q4_k_m.gguf", "MLmodel", "Q4 #1: final.gguf",
+		"-x.onnx", ".hidden.gguf", "a\nmodel: b.gguf", `quote" and \ back.onnx`, "true", "1.0", "ü.onnx", "~"} {
+		data := "tensors: " + yamlString(name) + "\n"
+		n, err := check.Parse("manifest.yaml", []byte(data))
+		if err != nil {
+			t.Errorf("%q written as %q: %v", name, data, err)
+			continue
+		}
+		if v := n.Get("tensors"); v == nil || v.Kind != check.KindString || v.Str != name {
+			t.Errorf("%q written as %q reads back as %+v", name, data, v)
 		}
 	}
 }

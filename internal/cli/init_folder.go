@@ -210,12 +210,3 @@ func initConfig(files fs.FS, dir, manifest string) (text string, list bool, err 
 	}
 	return b.String(), false, nil
 }
-
-// inertList joins repository strings for one line, each made inert.
-func inertList(names []string) string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = printable(n)
-	}
-	return strings.Join(out, ", ")
-}

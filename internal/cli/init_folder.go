@@ -144,14 +144,15 @@ func modelCandidates(files fs.FS, exclude []byte) ([]candidate, error) {
 }
 
 // isModel reports whether the folder's files make a model of their own:
-// evidence a reader reads, or a Hugging Face folder with a config.json and
-// a tokenizer or weights. A config.json alone is not enough: many projects
-// have one.
+// evidence a reader reads, or a Hugging Face folder with weights (a PEFT
+// adapter's too) or with a config.json and a tokenizer. A config.json alone
+// is not enough: many projects have one; nor are safetensors shards without
+// their index, which name no evidence.
 func (d *detected) isModel() bool {
-	if d.tensors != "" || d.api != "" || d.safetensors {
+	if d.tensors != "" || d.api != "" {
 		return true
 	}
-	return slices.Contains(d.hf, "config.json") &&
+	return (len(d.hf) > 0 && d.safetensors) || slices.Contains(d.hf, "config.json") &&
 		(slices.Contains(d.hf, "tokenizer.json") || slices.Contains(d.hf, "tokenizer_config.json"))
 }
 

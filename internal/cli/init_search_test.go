@@ -83,6 +83,7 @@ func TestCandidateKind(t *testing.T) {
 		{"safetensors", detected{tensors: "model.safetensors", safetensors: true}, true, "a safetensors model"},
 		{"MLflow", detected{api: "MLmodel"}, true, "an MLflow model"},
 		{"ONNX and MLflow", detected{tensors: "m.onnx", api: "MLmodel"}, true, "an ONNX model"},
+		{"shards without their index", detected{safetensors: true}, false, "a model"},
 		{"a GGUF no reader reads", detected{others: []string{"m.gguf"}}, false, "a model"},
 	}
 	for _, c := range cases {

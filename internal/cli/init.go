@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,18 +27,23 @@ var initUsage = `usage: modelgate init [folder] [--name NAME] [--version V] [--h
 Write manifest.yaml for the model in an existing git repository, from what is in
 its folder: a Hugging Face model folder (config.json, tokenizer files, chat
 template, generation config, PEFT adapter) becomes huggingface: ., otherwise the
-safetensors index or file becomes tensors:. Every field gets a comment. Asks
-nothing; never overwrites a file (exit 2, naming it); then prints the next steps.
+safetensors index or file becomes tensors:, a GGUF file architecture: and
+tensors:, an ONNX file tensors: and api:, an MLflow MLmodel api:. Every field
+gets a comment. Asks nothing; never overwrites a file (exit 2, naming it); then
+prints the next steps.
 
 The model's folder is the folder argument (relative to the current folder,
 inside the repository), else the repository's root; when the root holds no
-model files and exactly one folder below it holds a Hugging Face model
-(config.json with a tokenizer or safetensors) and no manifest, that folder,
-said on the first line (several such folders: exit 2, naming them). A
-manifest below the root is written into its folder, with pointers relative
-to it, and listed under models: in a new .modelgate.yaml (with the root's
-manifest, if there is one); an existing .modelgate.yaml is not touched: the
-output says what to add.
+model files and exactly one folder below it holds a model and no manifest,
+that folder, said on the first line ("found a GGUF model in models/llama");
+several such folders: exit 2, naming them and their kind. A model there is a
+Hugging Face folder (config.json with a tokenizer or safetensors), safetensors,
+a GGUF or ONNX file modelgate reads, or an MLmodel; its subfolders are part of
+it. Hidden folders, links and what git ignores are not searched. A manifest
+below the root is written into its folder, with pointers relative to it, and
+listed under models: in a new .modelgate.yaml (with the root's manifest, if
+there is one); an existing .modelgate.yaml is not touched: the output says
+what to add.
 
 flags:
   --name NAME    the model's name (default: the model's folder, or the basename
@@ -154,19 +160,20 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		return e.fail(err)
 	}
 	if folder == "" && found.empty() {
-		// Nothing at the root: a Hugging Face folder below it, if only one.
-		cands, err := hfCandidates(files)
+		// Nothing at the root: the model below it, if only one.
+		var exclude []byte // git's info/exclude: none, no rules
+		if common := repo.CommonDir(); common != "" {
+			exclude, _ = os.ReadFile(filepath.Join(common, "info", "exclude"))
+		}
+		cands, err := modelCandidates(files, exclude)
 		if err != nil {
 			return e.fail(err)
 		}
 		switch {
 		case len(cands) == 1:
-			dir = cands[0]
-			fmt.Fprintf(e.stdout, "found a Hugging Face model in %s (the root holds no model files): its manifest goes there\n", printable(dir))
+			dir, found = cands[0].dir, cands[0].found
+			fmt.Fprintf(e.stdout, "found %s in %s (the root holds no model files): its manifest goes there\n", found.kind(), printable(dir))
 			if err := noManifestIn(root, dir); err != nil {
-				return e.fail(err)
-			}
-			if found, err = detect(files, dir); err != nil {
 				return e.fail(err)
 			}
 		case len(cands) > 1:
@@ -174,12 +181,16 @@ func runInit(ctx context.Context, e *env, args []string) int {
 			if len(shown) > 5 {
 				shown = shown[:5]
 			}
+			named := make([]string, len(shown))
+			for i, c := range shown {
+				named[i] = c.found.kind() + " in " + printable(c.dir)
+			}
 			more := ""
 			if len(cands) > 5 {
 				more = fmt.Sprintf(" and %d more", len(cands)-5)
 			}
-			return e.fail(fmt.Errorf("the root holds no model files and %d folders hold a Hugging Face model (%s%s): name one, e.g. modelgate init %s",
-				len(cands), inertList(shown), more, printable(cands[0])))
+			return e.fail(fmt.Errorf("the root holds no model files and %d folders hold a model (%s%s): name one, e.g. modelgate init %s",
+				len(cands), strings.Join(named, ", "), more, printable(cands[0].dir)))
 		}
 	}
 	manifestPath := path.Join(dir, initManifest)
@@ -223,18 +234,6 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.fail(fmt.Errorf("--name %q and --version %q: %w", *name, *version, err))
 	}
-	if len(found.hf) == 0 && found.tensors == "" {
-		// A GGUF or ONNX file names the tensors when a registered reader
-		// reads it (check/evidence.go); otherwise it is listed as not read.
-		for i, f := range found.others {
-			try := detected{tensors: f}
-			if _, err := check.Load(overlay{fsys: files, name: manifestPath, data: []byte(try.manifest(id))}, manifestPath); err == nil {
-				found.tensors = f
-				found.others = slices.Delete(found.others, i, i+1)
-				break
-			}
-		}
-	}
 	text := found.manifest(id)
 	// The manifest must load as the gate will load it, with the files it
 	// names: a folder modelgate cannot read is refused now, not at the
@@ -255,7 +254,7 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	if err := tree.WriteFile(targets[manifestPath], []byte(text)); err != nil {
 		return e.fail(fmt.Errorf("%s: %w", manifestPath, err))
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", printable(manifestPath), id, found.summary())
+	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", printable(manifestPath), id, printable(found.summary()))
 	if configText != "" {
 		if err := tree.WriteFile(targets[check.DefaultConfigFile], []byte(configText)); err != nil {
 			return e.fail(fmt.Errorf("%s: %w", check.DefaultConfigFile, err))
@@ -297,13 +296,24 @@ next steps:
 
 // detected is what init found in the model's folder.
 type detected struct {
-	hf         []string // Hugging Face files, sorted
-	tensors    string   // the tensor signatures outside a Hugging Face folder
-	others     []string // weight files modelgate does not read as tensors (GGUF, ONNX)
-	nameOrPath string   // config.json's _name_or_path
+	hf           []string // Hugging Face files, sorted
+	architecture string   // a GGUF file's metadata outside a Hugging Face folder
+	tensors      string   // the tensor signatures outside a Hugging Face folder
+	api          string   // the serving interface: an MLflow MLmodel, an ONNX graph
+	others       []string // files modelgate does not read as evidence (GGUF, ONNX, MLmodel)
+	nameOrPath   string   // config.json's _name_or_path
+	safetensors  bool     // the folder holds safetensors (a file or an index)
 }
 
-// detect looks at the files of the folder dir (not its subfolders).
+// mlmodel is the file that makes a folder an MLflow model.
+const mlmodel = "MLmodel"
+
+// detect looks at the files of the folder dir (not its subfolders). Outside
+// a Hugging Face folder, a GGUF file names the architecture (its metadata)
+// and the tensors, an ONNX file the tensors (its initializers) and the api
+// (its graph inputs and outputs), as DESIGN §1 has it; an MLflow MLmodel
+// names the api. Each only when a registered reader reads it
+// (check/evidence.go); otherwise it is listed as not read.
 func detect(files fs.FS, dir string) (*detected, error) {
 	entries, err := fs.ReadDir(files, dir)
 	if err != nil {
@@ -324,10 +334,11 @@ func detect(files fs.FS, dir string) (*detected, error) {
 			card = true
 		case strings.HasSuffix(n, ".safetensors.index.json") || strings.HasSuffix(n, ".safetensors"):
 			safetensors = append(safetensors, n)
-		case strings.HasSuffix(n, ".gguf") || strings.HasSuffix(n, ".onnx"):
+		case strings.HasSuffix(n, ".gguf") || strings.HasSuffix(n, ".onnx") || n == mlmodel:
 			d.others = append(d.others, n)
 		}
 	}
+	d.safetensors = len(safetensors) > 0
 	sort.Strings(d.hf)
 	if card && len(d.hf) > 0 {
 		d.hf = append(d.hf, "README.md") // the model card: its metadata is read
@@ -346,6 +357,26 @@ func detect(files fs.FS, dir string) (*detected, error) {
 			d.tensors = safetensors[0]
 		}
 	}
+	if i := slices.Index(d.others, mlmodel); i >= 0 && readable(files, dir, detected{api: mlmodel}) {
+		d.api = mlmodel
+		d.others = slices.Delete(d.others, i, i+1)
+	}
+	if len(d.hf) == 0 && d.tensors == "" {
+		for i, f := range d.others {
+			if f == mlmodel || !readable(files, dir, detected{tensors: f}) {
+				continue
+			}
+			d.tensors = f
+			d.others = slices.Delete(d.others, i, i+1)
+			switch {
+			case strings.HasSuffix(f, ".gguf") && readable(files, dir, detected{architecture: f}):
+				d.architecture = f
+			case strings.HasSuffix(f, ".onnx") && d.api == "" && readable(files, dir, detected{api: f}):
+				d.api = f
+			}
+			break
+		}
+	}
 	if slices.Contains(d.hf, "config.json") {
 		if data, err := fs.ReadFile(files, path.Join(dir, "config.json")); err == nil {
 			if n, err := check.Parse(path.Join(dir, "config.json"), data); err == nil {
@@ -356,6 +387,18 @@ func detect(files fs.FS, dir string) (*detected, error) {
 		}
 	}
 	return d, nil
+}
+
+// readable reports whether the manifest that names only d's files in the
+// folder dir loads: a registered reader reads them.
+func readable(files fs.FS, dir string, d detected) bool {
+	id, err := check.ParseIdentifier("model-v0.1.0")
+	if err != nil {
+		return false
+	}
+	name := path.Join(dir, initManifest)
+	_, err = check.Load(overlay{fsys: files, name: name, data: []byte(d.manifest(id))}, name)
+	return err == nil
 }
 
 // defaultName is the model's folder name, or _name_or_path's basename
@@ -381,13 +424,23 @@ func validName(n string) bool {
 
 // summary says what the manifest points to.
 func (d *detected) summary() string {
+	var parts []string
 	switch {
 	case len(d.hf) > 0:
-		return "huggingface: . (" + strings.Join(d.hf, ", ") + ")"
+		parts = append(parts, "huggingface: . ("+strings.Join(d.hf, ", ")+")")
 	case d.tensors != "":
-		return "tensors: " + d.tensors
+		if d.architecture != "" {
+			parts = append(parts, "architecture: "+d.architecture)
+		}
+		parts = append(parts, "tensors: "+d.tensors)
 	}
-	return "no model files found: the manifest names the model only"
+	if d.api != "" {
+		parts = append(parts, "api: "+d.api)
+	}
+	if len(parts) == 0 {
+		return "no model files found: the manifest names the model only"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // manifest writes manifest.yaml, with a comment for every field.
@@ -417,19 +470,64 @@ func (d *detected) manifest(id check.Identifier) string {
 		b.WriteString(line + "\n")
 		b.WriteString("huggingface: .\n")
 	}
+	if d.architecture != "" {
+		b.WriteString("\n# The architecture: the GGUF file's metadata (general.architecture, block count,\n")
+		b.WriteString("# context length, rope, the tokenizer's vocabulary), read from its header.\n")
+		fmt.Fprintf(&b, "architecture: %s\n", yamlString(d.architecture))
+	}
 	if d.tensors != "" {
-		b.WriteString("\n# The parameter signatures (names, shapes, dtypes), read from the safetensors\n")
-		b.WriteString("# header or index; the weights themselves are never read.\n")
-		fmt.Fprintf(&b, "tensors: %s\n", d.tensors)
+		switch {
+		case strings.HasSuffix(d.tensors, ".gguf"):
+			b.WriteString("\n# The parameter signatures (names, shapes, quantisation types), read from the\n")
+			b.WriteString("# GGUF file's tensor infos; the weights themselves are never read.\n")
+		case strings.HasSuffix(d.tensors, ".onnx"):
+			b.WriteString("\n# The parameter signatures (names, dims, data types), read from the ONNX\n")
+			b.WriteString("# model's initializers; the weights themselves are never read.\n")
+		default:
+			b.WriteString("\n# The parameter signatures (names, shapes, dtypes), read from the safetensors\n")
+			b.WriteString("# header or index; the weights themselves are never read.\n")
+		}
+		fmt.Fprintf(&b, "tensors: %s\n", yamlString(d.tensors))
+	}
+	switch {
+	case d.api == mlmodel:
+		b.WriteString("\n# The serving interface: the MLflow model's signature (inputs, outputs,\n")
+		b.WriteString("# params) and flavors, read from its MLmodel file.\n")
+		fmt.Fprintf(&b, "api: %s\n", yamlString(d.api))
+	case d.api != "":
+		b.WriteString("\n# The serving interface: the ONNX graph's inputs and outputs (names, element\n")
+		b.WriteString("# types, shapes) and opsets.\n")
+		fmt.Fprintf(&b, "api: %s\n", yamlString(d.api))
 	}
 	if len(d.others) > 0 {
 		b.WriteString("\n# Found and not read as evidence: ")
-		b.WriteString(strings.Join(d.others, ", "))
+		b.WriteString(printable(strings.Join(d.others, ", ")))
 		b.WriteString(". A change to them\n# counts as a changed file (a patch).\n")
 	}
 	b.WriteString("\n# Release notes: releases/v<version>.md next to this file, or a CHANGELOG.md\n")
 	b.WriteString("# section; modelgate notes --write drafts them.\n")
 	return b.String()
+}
+
+// yamlString writes a file name as a YAML scalar: plain when the manifest
+// reads it back as the same string, else double-quoted, so that a name
+// holding ": ", "#" or a line break, or reading as a number or a boolean,
+// stays the same string.
+func yamlString(s string) string {
+	plain := s != ""
+	for i, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' ||
+			i > 0 && (r == '.' || r == '-')
+		plain = plain && ok
+	}
+	if plain {
+		if n, err := check.Parse(initManifest, []byte("k: "+s+"\n")); err == nil {
+			if v := n.Get("k"); v != nil && v.Kind == check.KindString && v.Str == s {
+				return s
+			}
+		}
+	}
+	return strconv.Quote(s)
 }
 
 // overlay is the working tree with the manifest init is about to write.

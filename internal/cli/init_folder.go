@@ -87,12 +87,25 @@ func (d *detected) empty() bool {
 	return len(d.hf) == 0 && d.tensors == "" && len(d.others) == 0
 }
 
-// hfCandidates returns the folders below the root that hold a Hugging Face
-// model, a config.json with a tokenizer or safetensors, and no manifest yet,
-// sorted. Hidden folders (.git, .github) are not entered, links are not
-// followed.
-func hfCandidates(files fs.FS) ([]string, error) {
-	var out []string
+// candidate is a folder below the root that holds a model, and what init
+// found in it.
+type candidate struct {
+	dir   string
+	found *detected
+}
+
+// modelCandidates returns the folders below the root that hold a model
+// init's detection turns into a manifest naming evidence, and no manifest
+// yet, sorted: a Hugging Face folder (config.json with a tokenizer or
+// safetensors), safetensors (an index or a file), a GGUF or ONNX file a
+// registered reader reads, an MLflow MLmodel. A candidate's subfolders are
+// part of it, and so are those of a folder that holds a manifest: neither
+// is entered. Hidden folders (.git, .github) and folders git ignores (by
+// exclude, the content of info/exclude, and the .gitignore files) are not
+// entered, links are not followed.
+func modelCandidates(files fs.FS, exclude []byte) ([]candidate, error) {
+	var out []candidate
+	ignored := newGitIgnored(files, exclude)
 	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
@@ -103,35 +116,61 @@ func hfCandidates(files fs.FS) ([]string, error) {
 		if !d.IsDir() || p == "." {
 			return nil
 		}
-		if strings.HasPrefix(d.Name(), ".") {
+		if strings.HasPrefix(d.Name(), ".") || !ignored.enter(p) {
 			return fs.SkipDir
 		}
 		entries, err := fs.ReadDir(files, p)
 		if err != nil {
 			return nil
 		}
-		config, tokenizer, weights, manifest := false, false, false, false
 		for _, en := range entries {
-			if en.IsDir() {
-				continue
-			}
-			switch n := en.Name(); {
-			case slices.Contains(check.DefaultManifests, n):
-				manifest = true
-			case n == "config.json":
-				config = true
-			case n == "tokenizer.json" || n == "tokenizer_config.json":
-				tokenizer = true
-			case strings.HasSuffix(n, ".safetensors") || strings.HasSuffix(n, ".safetensors.index.json"):
-				weights = true
+			if slices.Contains(check.DefaultManifests, en.Name()) {
+				return fs.SkipDir // a model that has its manifest
 			}
 		}
-		if config && (tokenizer || weights) && !manifest {
-			out = append(out, p)
+		found, err := detect(files, p)
+		if err != nil {
+			return nil
+		}
+		if found.isModel() && !slices.ContainsFunc([]string{found.architecture, found.tensors, found.api}, func(f string) bool {
+			return f != "" && ignored.file(p, f) // never committed: the gate cannot read it
+		}) {
+			out = append(out, candidate{dir: p, found: found})
+			return fs.SkipDir
 		}
 		return nil
 	})
 	return out, err
+}
+
+// isModel reports whether the folder's files make a model of their own:
+// evidence a reader reads, or a Hugging Face folder with weights (a PEFT
+// adapter's too) or with a config.json and a tokenizer. A config.json alone
+// is not enough: many projects have one; nor are safetensors shards without
+// their index, which name no evidence.
+func (d *detected) isModel() bool {
+	if d.tensors != "" || d.api != "" {
+		return true
+	}
+	return (len(d.hf) > 0 && d.safetensors) || slices.Contains(d.hf, "config.json") &&
+		(slices.Contains(d.hf, "tokenizer.json") || slices.Contains(d.hf, "tokenizer_config.json"))
+}
+
+// kind names the model's format for a reader: "a GGUF model".
+func (d *detected) kind() string {
+	switch {
+	case len(d.hf) > 0:
+		return "a Hugging Face model"
+	case strings.HasSuffix(d.tensors, ".gguf"):
+		return "a GGUF model"
+	case strings.HasSuffix(d.tensors, ".onnx"):
+		return "an ONNX model"
+	case d.tensors != "":
+		return "a safetensors model"
+	case d.api != "":
+		return "an MLflow model"
+	}
+	return "a model"
 }
 
 // initConfig returns, for a manifest written below the root, the
@@ -171,13 +210,4 @@ func initConfig(files fs.FS, dir, manifest string) (text string, list bool, err 
 		return "", false, fmt.Errorf("%s for %s: %w", check.DefaultConfigFile, printable(manifest), err)
 	}
 	return b.String(), false, nil
-}
-
-// inertList joins repository strings for one line, each made inert.
-func inertList(names []string) string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = printable(n)
-	}
-	return strings.Join(out, ", ")
 }

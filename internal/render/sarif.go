@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/modelgate/modelgate/check"
 	inertpkg "github.com/modelgate/modelgate/internal/inert"
@@ -39,8 +40,8 @@ func SARIF(w io.Writer, r *check.Report) error { return SARIFAt(w, r, "") }
 // slash-separated folder relative to the root code scanning resolves
 // against (the action's path input); "" is that root.
 func SARIFAt(w io.Writer, r *check.Report, root string) error {
-	run := newSARIFRun("modelgate", sarifInformationURI)
-	s := &sarifWriter{run: run, index: map[string]int{}, root: strings.Trim(path.Clean("/"+root), "/")}
+	run := sarif.NewRunWithInformationURI("modelgate", sarifInformationURI)
+	s := &sarifRun{run: run, index: map[string]int{}, root: strings.Trim(path.Clean("/"+root), "/")}
 	for _, rule := range check.Rules {
 		s.addRule(rule.ID, rule)
 	}
@@ -54,24 +55,23 @@ func SARIFAt(w io.Writer, r *check.Report, root string) error {
 			}
 		}
 	}
-	log := &sarifDocument{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []*sarifRun{run}}
-	data, err := json.MarshalIndent(log, "", "  ")
-	if err != nil {
+	log := sarif.NewReport()
+	log.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
+	log.AddRun(run)
+	var b bytes.Buffer
+	if err := log.PrettyWrite(&b); err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
-	b := bytes.NewBuffer(data)
 	b.WriteString("\n")
 	// Repository strings went through inert already; package inert's JSON
 	// pass also escapes what encoding/json leaves raw anywhere in the log
 	// (bidirectional and C1 controls, "##["), losslessly.
-	_, err = w.Write(inertpkg.JSON(b.Bytes()))
+	_, err := w.Write(inertpkg.JSON(b.Bytes()))
 	return err
 }
 
-// sarifWriter fills a run: the rules it has added by ID, and the folder
-// its locations are under.
-type sarifWriter struct {
-	run   *sarifRun
+type sarifRun struct {
+	run   *sarif.Run
 	index map[string]int // rule ID -> index in tool.driver.rules
 	root  string
 }
@@ -103,7 +103,7 @@ func bumpLevel(b check.Bump) string {
 
 // addRule adds a rule descriptor: the catalogue's rule, or (r nil) a rule
 // that .modelgate.yaml added.
-func (s *sarifWriter) addRule(id string, r *check.Rule) int {
+func (s *sarifRun) addRule(id string, r *check.Rule) int {
 	if i, ok := s.index[id]; ok {
 		return i
 	}
@@ -118,17 +118,19 @@ func (s *sarifWriter) addRule(id string, r *check.Rule) int {
 	}
 	text := fmt.Sprintf("%s: %s. modelgate %s; see the rule catalogue: %s", id, desc, kind, sarifRuleHelpURI)
 	md := fmt.Sprintf("`%s`: %s (modelgate %s). See [the rule catalogue](%s) and `modelgate rules`.", id, desc, kind, sarifRuleHelpURI)
-	s.run.Tool.Driver.Rules = append(s.run.Tool.Driver.Rules, sarifRule{
-		DefaultConfiguration: sarifConfiguration{Enabled: true, Level: level, Rank: -1},
-		FullDescription:      sarifText{Text: desc},
-		Help:                 sarifHelp{Markdown: md, Text: text},
-		HelpURI:              sarifRuleHelpURI,
-		ID:                   id,
-		Name:                 ruleName(id),
-		Properties:           sarifTags{Tags: []string{"modelgate", "semver"}},
-		Relationships:        []struct{}{},
-		ShortDescription:     sarifText{Text: desc},
-	})
+	cfg := sarif.NewReportingConfiguration()
+	cfg.Level = level
+	cfg.Rank = -1
+	d := sarif.NewReportingDescriptor().
+		WithID(id).
+		WithName(ruleName(id)).
+		WithShortDescription(sarif.NewMultiformatMessageString().WithText(desc)).
+		WithFullDescription(sarif.NewMultiformatMessageString().WithText(desc)).
+		WithHelp(sarif.NewMultiformatMessageString().WithText(text).WithMarkdown(md)).
+		WithHelpURI(sarifRuleHelpURI).
+		WithDefaultConfiguration(cfg)
+	d.WithProperties(sarif.NewPropertyBag().Add("tags", []string{"modelgate", "semver"}))
+	s.run.Tool.Driver.AddRule(d)
 	s.index[id] = len(s.run.Tool.Driver.Rules) - 1
 	return s.index[id]
 }
@@ -156,7 +158,7 @@ func fingerprint(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-func (s *sarifWriter) problem(m *check.ModelReport, p *check.Problem) {
+func (s *sarifRun) problem(m *check.ModelReport, p *check.Problem) {
 	msg := inert(m.Name) + ": " + inert(p.Message)
 	if p.Fix != "" {
 		msg += ". Fix: " + inert(p.Fix)
@@ -172,7 +174,7 @@ func (s *sarifWriter) problem(m *check.ModelReport, p *check.Problem) {
 	s.result(p.Rule, level, msg, file, p.Line, fingerprint(m.Name, p.Rule, file))
 }
 
-func (s *sarifWriter) finding(m *check.ModelReport, f *check.Finding) {
+func (s *sarifRun) finding(m *check.ModelReport, f *check.Finding) {
 	msg := fmt.Sprintf("%s: %s requires a %s bump", inert(m.Name), change(f), f.Bump)
 	if reason := f.Reason(); reason != "" {
 		msg += ": " + inert(reason)
@@ -186,7 +188,7 @@ func (s *sarifWriter) finding(m *check.ModelReport, f *check.Finding) {
 	s.result(f.Rule, bumpLevel(f.Bump), msg, f.File, f.Line, fingerprint(m.Name, f.Rule, f.File, key))
 }
 
-func (s *sarifWriter) result(ruleID, level, msg, file string, line int, fp string) {
+func (s *sarifRun) result(ruleID, level, msg, file string, line int, fp string) {
 	i := s.addRule(ruleID, check.LookupRule(ruleID))
 	// A location is a URI reference: the path percent-encoded, which also
 	// makes its control and bidirectional characters inert.
@@ -195,25 +197,16 @@ func (s *sarifWriter) result(ruleID, level, msg, file string, line int, fp strin
 		rel = s.root + "/" + rel
 	}
 	uri := (&url.URL{Path: rel}).EscapedPath()
-	none := []struct{}{}
-	loc := sarifLocation{
-		Annotations: none, ID: -1, LogicalLocations: none, Relationships: none,
-		PhysicalLocation: sarifPhysicalLocation{
-			ArtifactLocation: sarifArtifactLocation{Index: -1, URI: uri, URIBaseID: srcRoot},
-			Region:           sarifRegion{ByteOffset: -1, CharOffset: -1, StartLine: max(line, 1)},
-		},
-	}
-	s.run.Results = append(s.run.Results, sarifResult{
-		PartialFingerprints: map[string]string{FingerprintKey: fp},
-		Attachments:         none, CodeFlows: none, Fixes: none, GraphTraversals: none, Graphs: none,
-		Kind:             "fail",
-		Level:            level,
-		Locations:        []sarifLocation{loc},
-		Message:          sarifMessage{Arguments: none, Text: msg},
-		Rank:             -1,
-		RelatedLocations: none,
-		RuleID:           ruleID,
-		RuleIndex:        i,
-		Stacks:           none, Taxa: none,
-	})
+	region := sarif.NewRegion().WithStartLine(max(line, 1))
+	loc := sarif.NewPhysicalLocation().
+		WithArtifactLocation(sarif.NewArtifactLocation().WithURI(uri).WithURIBaseID(srcRoot)).
+		WithRegion(region)
+	res := sarif.NewRuleResult(ruleID).
+		WithRuleIndex(i).
+		WithLevel(level).
+		WithMessage(sarif.NewTextMessage(msg)).
+		AddLocation(sarif.NewLocationWithPhysicalLocation(loc)).
+		WithPartialFingerprints(map[string]string{FingerprintKey: fp})
+	res.Rank = -1
+	s.run.AddResult(res)
 }

@@ -26,8 +26,21 @@ const MaxMessage = 200
 func Of(s string) string { return cut(s, Max) }
 
 // Quote is Of as a Go string literal: quoted, with control characters
-// escaped.
-func Quote(s string) string { return strconv.Quote(cut(s, Max)) }
+// escaped. Escapes widen a character up to ten (an invalid byte is \xfc,
+// a format character \u202e), so fewer characters are kept when they
+// would make the literal longer than MaxQuoted.
+func Quote(s string) string {
+	for n := Max; ; n /= 2 {
+		q := strconv.Quote(cut(s, n))
+		if len(q) <= MaxQuoted || n <= 8 {
+			return q
+		}
+	}
+}
+
+// MaxQuoted is the longest literal Quote returns, in bytes, unless even
+// eight characters escape wider.
+const MaxQuoted = 2 * Max
 
 // Message shortens a message a library wrote about the input (which may
 // quote the input) to MaxMessage characters.

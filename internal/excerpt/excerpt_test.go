@@ -31,3 +31,28 @@ func TestOf(t *testing.T) {
 		t.Errorf("Message kept %d characters", utf8.RuneCountInString(got))
 	}
 }
+
+// TestQuote: a quoted excerpt stays short however wide its characters
+// escape, and keeps what it can of both ends.
+func TestQuote(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, want string
+	}{
+		{"short", "lite-llm", `"lite-llm"`},
+		{"control", "a\x1bb", `"a\x1bb"`},
+		{"long plain", strings.Repeat("x", 100), `"` + strings.Repeat("x", 40) + `…(52 more)…` + strings.Repeat("x", 8) + `"`},
+		{"invalid bytes", `"` + strings.Repeat("\xfc", 24) + "0000" + strings.Repeat("\xfb", 13),
+			`"\"\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc…(30 more)…\xfb\xfb"`},
+		{"format characters", strings.Repeat("\u202e", 300), `"` + strings.Repeat(`\u202e`, 10) + `…(288 more)…\u202e\u202e"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Quote(tt.in)
+			if got != tt.want {
+				t.Errorf("Quote(%q) = %s, want %s", tt.in, got, tt.want)
+			}
+			if len(got) > MaxQuoted {
+				t.Errorf("Quote(%q) is %d bytes long", tt.in, len(got))
+			}
+		})
+	}
+}

@@ -48,13 +48,16 @@ func body(m *check.ModelReport, maxBody int) string {
 	if notes == "" {
 		notes = fmt.Sprintf("# %s v%s", m.Name, m.DeclaredVersion)
 	}
-	b := assemble(m, notes+scanMarkdown(notes).closers(), maxBody, cutMarkdown)
-	if bodyShown(b, m.Name) == nil {
-		return b
+	if !tooNested(notes) {
+		b := assemble(m, notes+scanMarkdown(notes).closers(), maxBody, cutMarkdown)
+		if bodyShown(b, m.Name) == nil {
+			return b
+		}
 	}
 	// The notes hide what follows them in a way the scan above did not
-	// foresee: show them as their markdown source instead, in a block
-	// nothing inside can close.
+	// foresee, or nest too deep to be rendered in reasonable time: show
+	// them as their markdown source instead, in a block nothing inside can
+	// close.
 	return assemble(m, asSource(notes, -1), maxBody, func(_ string, budget int) string {
 		return asSource(notes, budget)
 	})

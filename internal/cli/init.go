@@ -165,7 +165,14 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		if common := repo.CommonDir(); common != "" {
 			exclude, _ = os.ReadFile(filepath.Join(common, "info", "exclude"))
 		}
-		cands, err := modelCandidates(files, exclude)
+		// What git tracks in an ignored folder (git add -f) is committed:
+		// the search enters it. An index modelgate does not read (a split
+		// or sparse one) leaves the ignore rules alone.
+		var tracked func(string) bool
+		if ix, err := gitrepo.ReadIndex(repo.IndexFile(os.Getenv)); err == nil {
+			tracked = ix.Tracks
+		}
+		cands, err := modelCandidates(files, exclude, tracked)
 		if err != nil {
 			return e.fail(err)
 		}

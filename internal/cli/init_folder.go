@@ -102,10 +102,11 @@ type candidate struct {
 // part of it, and so are those of a folder that holds a manifest: neither
 // is entered. Hidden folders (.git, .github) and folders git ignores (by
 // exclude, the content of info/exclude, and the .gitignore files) are not
-// entered, links are not followed.
-func modelCandidates(files fs.FS, exclude []byte) ([]candidate, error) {
+// entered unless tracked (nil, or what the index holds) says git tracks
+// files in them; links are not followed.
+func modelCandidates(files fs.FS, exclude []byte, tracked func(string) bool) ([]candidate, error) {
 	var out []candidate
-	ignored := newGitIgnored(files, exclude)
+	ignored := newGitIgnored(files, exclude, tracked)
 	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {

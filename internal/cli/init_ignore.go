@@ -14,17 +14,21 @@ import (
 // gitIgnored tells which folders of the working tree git ignores, by the
 // rules of the repository's info/exclude and of each .gitignore from the
 // root down to the folder: an ignored folder (a virtualenv, downloaded
-// checkpoints, build output) is never committed, so the search below the
-// root does not enter it. The user's global excludes file is not read.
+// checkpoints, build output) is not committed, so the search below the
+// root does not enter it, unless git tracks files in it all the same (git
+// add -f): those are committed. The user's global excludes file is not
+// read.
 type gitIgnored struct {
-	files fs.FS
-	rules map[string][]gitignore.Pattern // the patterns in force in a folder entered
+	files   fs.FS
+	rules   map[string][]gitignore.Pattern // the patterns in force in a folder entered
+	tracked func(p string) bool            // whether the index holds p or files below it; nil: nothing known
 }
 
 // newGitIgnored starts with the rules of info/exclude (its content, or nil)
-// and the root's .gitignore.
-func newGitIgnored(files fs.FS, exclude []byte) *gitIgnored {
-	g := &gitIgnored{files: files, rules: map[string][]gitignore.Pattern{}}
+// and the root's .gitignore; tracked (nil when unknown) tells the paths
+// the index holds, which no rule ignores.
+func newGitIgnored(files fs.FS, exclude []byte, tracked func(string) bool) *gitIgnored {
+	g := &gitIgnored{files: files, rules: map[string][]gitignore.Pattern{}, tracked: tracked}
 	root := ignorePatterns(exclude, nil)
 	if data, err := fs.ReadFile(files, ".gitignore"); err == nil {
 		root = append(root, ignorePatterns(data, nil)...)
@@ -33,13 +37,13 @@ func newGitIgnored(files fs.FS, exclude []byte) *gitIgnored {
 	return g
 }
 
-// enter reports whether git ignores the folder dir (below the root, its
-// parent entered before); when it does not, the folder's own .gitignore
-// joins the rules of its subfolders.
+// enter reports whether the search enters the folder dir (below the root,
+// its parent entered before): git does not ignore it, or tracks files in
+// it; then the folder's own .gitignore joins the rules of its subfolders.
 func (g *gitIgnored) enter(dir string) bool {
 	parent := g.rules[path.Dir(dir)]
 	parts := strings.Split(dir, "/")
-	if gitignore.NewMatcher(parent).Match(parts, true) {
+	if gitignore.NewMatcher(parent).Match(parts, true) && !g.isTracked(dir) {
 		return false
 	}
 	rules := parent
@@ -66,7 +70,11 @@ func ignorePatterns(data []byte, domain []string) []gitignore.Pattern {
 }
 
 // file reports whether git ignores the file name in the folder dir, a
-// folder entered.
+// folder entered, and does not track it.
 func (g *gitIgnored) file(dir, name string) bool {
-	return gitignore.NewMatcher(g.rules[dir]).Match(strings.Split(path.Join(dir, name), "/"), false)
+	p := path.Join(dir, name)
+	return gitignore.NewMatcher(g.rules[dir]).Match(strings.Split(p, "/"), false) && !g.isTracked(p)
 }
+
+// isTracked reports whether the index holds p or files below it.
+func (g *gitIgnored) isTracked(p string) bool { return g.tracked != nil && g.tracked(p) }

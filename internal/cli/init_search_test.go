@@ -25,7 +25,7 @@ func TestGitIgnored(t *testing.T) {
 		"other/venv/model.onnx":  {},
 		"other/checkpoints/x.st": {},
 	}
-	g := newGitIgnored(files, []byte("scratch/\n"))
+	g := newGitIgnored(files, []byte("scratch/\n"), nil)
 	dirs := []struct {
 		dir   string
 		enter bool

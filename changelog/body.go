@@ -48,9 +48,23 @@ func body(m *check.ModelReport, maxBody int) string {
 	if notes == "" {
 		notes = fmt.Sprintf("# %s v%s", m.Name, m.DeclaredVersion)
 	}
+	source := func() string {
+		return assemble(m, asSource(notes, -1), maxBody, func(_ string, budget int) string {
+			return asSource(notes, budget)
+		})
+	}
 	if !tooNested(notes) {
 		b := assemble(m, notes+scanMarkdown(notes).closers(), maxBody, cutMarkdown)
 		if bodyShown(b, m.Name) == nil {
+			// What closes the notes (a </details> for each left open) can
+			// make them too long, and cutting them where the truncation
+			// note shows can leave nothing, where their source fits whole:
+			// then the source rather than lost notes.
+			if truncated(b, m.Name) {
+				if s := source(); !truncated(s, m.Name) {
+					return s
+				}
+			}
 			return b
 		}
 	}
@@ -58,9 +72,13 @@ func body(m *check.ModelReport, maxBody int) string {
 	// foresee, or nest too deep to be rendered in reasonable time: show
 	// them as their markdown source instead, in a block nothing inside can
 	// close.
-	return assemble(m, asSource(notes, -1), maxBody, func(_ string, budget int) string {
-		return asSource(notes, budget)
-	})
+	return source()
+}
+
+// truncated reports whether body, the release body of model, was cut to
+// fit: it ends with the truncation note.
+func truncated(body, model string) bool {
+	return strings.HasSuffix(body, TruncationNote+"\n\n"+ModelMarker(model)+"\n")
 }
 
 // assemble joins notes, the compatibility report and the model marker into

@@ -37,3 +37,23 @@ func TestBodyShowsDeepNestingAsSource(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyKeepsNotesTheirClosersWouldPushOut: notes that leave thousands
+// of <details> open need a </details> each, which makes them too long;
+// cut where the truncation note shows, nothing of them was left, under a
+// note saying the body was too long. Their source fits whole: it is shown.
+func TestBodyKeepsNotesTheirClosersWouldPushOut(t *testing.T) {
+	notes := "Release notes.\n\n" + strings.Repeat("<details>", 7000)
+	b := checkBody(t, fuzzReport(notes, 2), MaxBody)
+	if want := "```\n" + notes + "\n```\n\n<details><summary>Compatibility report"; !strings.HasPrefix(b, want) {
+		t.Errorf("body starts %q, want the notes' source whole", b[:min(len(b), 160)])
+	}
+	if truncated(b, "lite-llm-base") {
+		t.Error("the body says it was truncated")
+	}
+	// Ordinary notes too long for the body are still cut as markdown.
+	long := strings.Repeat("A line of notes.\n\n", MaxBody/18+1)
+	if b := checkBody(t, fuzzReport(long, 2), MaxBody); strings.HasPrefix(b, "```") || !truncated(b, "lite-llm-base") {
+		t.Errorf("long ordinary notes: body starts %q, truncated %v; want markdown, truncated", b[:40], truncated(b, "lite-llm-base"))
+	}
+}

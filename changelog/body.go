@@ -53,7 +53,7 @@ func body(m *check.ModelReport, maxBody int) string {
 			return asSource(notes, budget)
 		})
 	}
-	if !tooNested(notes) {
+	if !tooNested(notes) && !tooManyLinks(notes) {
 		b := assemble(m, notes+scanMarkdown(notes).closers(), maxBody, cutMarkdown)
 		if bodyShown(b, m.Name) == nil {
 			// What closes the notes (a </details> for each left open) can
@@ -69,9 +69,9 @@ func body(m *check.ModelReport, maxBody int) string {
 		}
 	}
 	// The notes hide what follows them in a way the scan above did not
-	// foresee, or nest too deep to be rendered in reasonable time: show
-	// them as their markdown source instead, in a block nothing inside can
-	// close.
+	// foresee, or nest too deep or open too many links on a line to be
+	// rendered in reasonable time: show them as their markdown source
+	// instead, in a block nothing inside can close.
 	return source()
 }
 

@@ -6,9 +6,10 @@ import (
 )
 
 // TestBodyShowsDeepNestingAsSource: notes whose lines open more block
-// quotes or list items than maxNesting (which goldmark renders in time
-// quadratic in the depth) are shown as their source in a code block, the
-// report still shown; notes nested less deep are rendered as they are.
+// quotes or list items than maxNesting, or hold more "](" than maxLinks
+// (which goldmark renders in time quadratic in their number), are shown as
+// their source in a code block, the report still shown; other notes are
+// rendered as they are.
 func TestBodyShowsDeepNestingAsSource(t *testing.T) {
 	deep := maxNesting + 1
 	for _, tt := range []struct {
@@ -27,6 +28,10 @@ func TestBodyShowsDeepNestingAsSource(t *testing.T) {
 		{"many markers not at the start", "x " + strings.Repeat("> ", deep), false},
 		{"dashes without spaces", strings.Repeat("-", 3*deep), false},
 		{"numbers too long for a list", strings.Repeat("1234567890. ", deep), false},
+		{"unclosed links on a line", "Links: " + strings.Repeat("[a](", maxLinks+1), true},
+		{"unclosed links with angle brackets", strings.Repeat("[a](<", maxLinks+1), true},
+		{"links at the limit on a line", strings.Repeat("[a](", maxLinks), false},
+		{"as many links, a line each", strings.Repeat("[a](x)\n", 2*maxLinks), false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b := checkBody(t, fuzzReport(tt.notes, 2), MaxBody)

@@ -92,6 +92,25 @@ func bodyShown(body, model string) error {
 	return shownIn(out, reportHTML)
 }
 
+// maxLinks is how many "](" (a link's text closed, its destination
+// opened) a line of notes may hold before the notes are shown as their
+// source, unrendered: goldmark reads each destination to the end of the
+// line when it is not closed, in time quadratic in their number (20,000
+// "[a](" on one line took 4.7 s to render), and no release note puts a
+// thousand links on one line.
+const maxLinks = 1000
+
+// tooManyLinks reports whether a line of text holds more than maxLinks
+// "](".
+func tooManyLinks(text string) bool {
+	for line := range strings.SplitSeq(text, "\n") {
+		if strings.Count(line, "](") > maxLinks {
+			return true
+		}
+	}
+	return false
+}
+
 // maxNesting is how many block containers (block quotes, list items) a
 // line of notes may open at its start before the notes are shown as their
 // source, unrendered: goldmark takes time quadratic in that depth (30,000

@@ -62,3 +62,22 @@ func TestBodyKeepsNotesTheirClosersWouldPushOut(t *testing.T) {
 		t.Errorf("long ordinary notes: body starts %q, truncated %v; want markdown, truncated", b[:40], truncated(b, "lite-llm-base"))
 	}
 }
+
+// BenchmarkBodyHostile: release bodies of 125,000 characters of markdown
+// goldmark renders slowly, just under the limits that show notes as their
+// source, and over them.
+func BenchmarkBodyHostile(b *testing.B) {
+	for _, c := range []struct{ name, notes string }{
+		{"links-under-limit", strings.Repeat(strings.Repeat("[a](", maxLinks)+"\n", 31)},
+		{"lists-under-limit", strings.Repeat(strings.Repeat("- ", maxNesting)+"x\n", 600)},
+		{"links-over-limit", strings.Repeat("[a](", 30000)},
+		{"quotes-over-limit", strings.Repeat(">", 120000)},
+	} {
+		m := fuzzReport(c.notes, 500)
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				body(m, MaxBody)
+			}
+		})
+	}
+}
